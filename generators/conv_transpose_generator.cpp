@@ -1,0 +1,124 @@
+// Kernel-segregated transposed convolution (Tida et al. 2022).
+//
+// Output row oy only meets taps ky with (oy + pad_top - ky*dh) mod sh == 0. Grouping output
+// rows by their phase ry = (oy + pad_top) mod sh (and columns likewise) splits the kernel
+// into sh*sw sub-kernels; each phase is a dense stride-1 correlation of the ORIGINAL input
+// with its sub-kernel, and the output is the interleave of the phases. No zero-inserted
+// tensor exists and no multiply meets an inserted zero.
+//
+// The runtime segregates the kernel once when a layer is built (runtime/src/packing.cpp):
+//   sub_kernels(co_in_group, tx, ty, ci, px, py) = w[ci][co_in_group][ky0(py) + ty*step_y][kx0(px) + tx*step_x]
+// where generators/phase_taps.h says which taps (k0, step, count) each phase has.
+#include "Halide.h"
+
+#include "../schedules/x86_schedules.h"
+#include "conv_transpose_parts.h"
+#include "phase_taps.h"
+
+using namespace Halide;
+
+namespace ksconv {
+namespace {
+
+class ConvTransposeSegregated : public Generator<ConvTransposeSegregated> {
+public:
+    // Compile-time stride per axis; 0 makes it a run-time input (the generic variant).
+    GeneratorParam<int> stride_x{"stride_x", 2, 0, 16};
+    GeneratorParam<int> stride_y{"stride_y", 2, 0, 16};
+
+    Input<Buffer<float>> input{"input", 4};              // (x, y, ci, n)
+    Input<Buffer<float>> sub_kernels{"sub_kernels", 6};  // (co in group, tx, ty, ci, px, py)
+    Input<Buffer<float>> bias{"bias", 1};                // (co)
+    Input<int> pad_left{"pad_left"};
+    Input<int> pad_top{"pad_top"};
+    Input<int> kernel_w{"kernel_w"};
+    Input<int> kernel_h{"kernel_h"};
+    Input<int> dilation_x{"dilation_x"};
+    Input<int> dilation_y{"dilation_y"};
+    Input<int> groups{"groups"};
+    Input<int> runtime_stride_x{"runtime_stride_x"};  // read only by the generic variant
+    Input<int> runtime_stride_y{"runtime_stride_y"};
+    Output<Buffer<float>> output{"output", 4};  // (ox, oy, co, n)
+
+    void generate() {
+        SegregatedParts &p = parts_;
+        p.runtime_stride = (stride_x == 0 || stride_y == 0);
+        p.input_padded = BoundaryConditions::constant_exterior(
+            input, 0.0f, {{input.dim(0).min(), input.dim(0).extent()}, {input.dim(1).min(), input.dim(1).extent()}});
+
+        // Coordinates in the padded output frame: phase = remainder, q = quotient.
+        Expr X = p.ox + pad_left, Y = p.oy + pad_top;
+        if (p.runtime_stride) {
+            Expr sx = runtime_stride_x, sy = runtime_stride_y;
+            p.phase_any = any_phase();
+            p.output(p.ox, p.oy, p.co, p.n) =
+                p.phase_any(X / sx, Y / sy, clamp(X % sx, 0, sx - 1), clamp(Y % sy, 0, sy - 1), p.co, p.n);
+        } else {
+            const int sx = stride_x, sy = stride_y;
+            for (int py = 0; py < sy; py++) {
+                for (int px = 0; px < sx; px++) p.phases.push_back(one_phase(px, py));
+            }
+            Expr qx = X / sx, qy = Y / sy, rx = X % sx, ry = Y % sy;
+            Expr value = p.phases.back()(qx, qy, p.co, p.n);
+            for (int i = sx * sy - 2; i >= 0; i--) {
+                value = select(ry == i / sx && rx == i % sx, p.phases[i](qx, qy, p.co, p.n), value);
+            }
+            p.output(p.ox, p.oy, p.co, p.n) = value;
+        }
+        output = p.output;
+    }
+
+    void schedule() {
+        // The x86 schedule serves every CPU target; GPU schedules come with the GPU work.
+        schedule_segregated_x86(parts_, get_target());
+    }
+
+private:
+    SegregatedParts parts_;
+
+    // Phase (px, py): bias plus a dense stride-1 correlation with its sub-kernel.
+    Func one_phase(int px, int py) {
+        PhaseTaps tx = phase_taps(px, stride_x, kernel_w, dilation_x);
+        PhaseTaps ty = phase_taps(py, stride_y, kernel_h, dilation_y);
+        std::string name = std::to_string(px) + "_" + std::to_string(py);
+        RDom r(0, input.dim(2).extent() / groups, 0, tx.count, 0, ty.count, "taps_" + name);
+        Func phase("phase_" + name);
+        define_phase(phase, {parts_.qx, parts_.qy, parts_.co, parts_.n}, r, tx, ty, px, py);
+        return phase;
+    }
+
+    // All phases in one Func, for strides known only at run time. Taps past a phase's
+    // count are masked out by the predicate, never multiplied.
+    Func any_phase() {
+        SegregatedParts &p = parts_;
+        PhaseTaps tx = phase_taps_runtime(p.px, runtime_stride_x, kernel_w, dilation_x, "x");
+        PhaseTaps ty = phase_taps_runtime(p.py, runtime_stride_y, kernel_h, dilation_y, "y");
+        RDom r(0, input.dim(2).extent() / groups, 0, sub_kernels.dim(1).extent(), 0, sub_kernels.dim(2).extent(),
+               "taps_any");
+        r.where(r.y < tx.count && r.z < ty.count);
+        p.tap_tables = tx.tables;
+        p.tap_tables.insert(p.tap_tables.end(), ty.tables.begin(), ty.tables.end());
+        Func phase("phase_any");
+        define_phase(phase, {p.qx, p.qy, p.px, p.py, p.co, p.n}, r, tx, ty, p.px, p.py);
+        return phase;
+    }
+
+    void define_phase(Func phase, const std::vector<Var> &args, const RDom &r, const PhaseTaps &tx,
+                      const PhaseTaps &ty, Expr px, Expr py) {
+        SegregatedParts &p = parts_;
+        Expr cout_per_group = sub_kernels.dim(0).extent();
+        Expr cin_per_group = input.dim(2).extent() / groups;
+        Expr ci = (p.co / cout_per_group) * cin_per_group + r.x;
+        Expr ix = p.qx + tx.offset - r.y * tx.tap_step;
+        Expr iy = p.qy + ty.offset - r.z * ty.tap_step;
+        std::vector<Expr> at(args.begin(), args.end());
+        phase(at) = bias(p.co);
+        phase(at) += sub_kernels(p.co % cout_per_group, r.y, r.z, ci, px, py) * p.input_padded(ix, iy, ci, p.n);
+        p.phase_taps_rdoms.push_back(r);
+    }
+};
+
+}  // namespace
+}  // namespace ksconv
+
+HALIDE_REGISTER_GENERATOR(ksconv::ConvTransposeSegregated, conv_transpose)

@@ -1,0 +1,67 @@
+// Which kernel taps feed which output phase, as Halide expressions of the run-time kernel
+// size and dilation. Along one axis with stride s, dilation d and kernel size K, output
+// phase r = (o + pad) mod s meets the taps k with k*d = r (mod s). They are
+//   k0, k0 + step, k0 + 2*step, ...   (k0 the smallest such k in [0, s), step = s / gcd(s, d))
+// and tap j of the phase reads input  q + offset - j * tap_step  at quotient q = (o + pad) / s,
+// with offset = (r - k0*d) / s and tap_step = d / gcd(s, d).
+// runtime/src/packing.cpp lays out the sub-kernels by the same rule.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "Halide.h"
+
+namespace ksconv {
+
+struct PhaseTaps {
+    Halide::Expr count;     // number of taps (0: the phase is bias only)
+    Halide::Expr offset;    // input offset of tap 0
+    Halide::Expr tap_step;  // input step between successive taps
+    std::vector<Halide::Func> tables;  // run-time stride only: small Funcs to compute_root
+};
+
+// Phase `r` of a compile-time stride `s`, for run-time kernel size and dilation.
+inline PhaseTaps phase_taps(int r, int s, Halide::Expr kernel, Halide::Expr dilation) {
+    using Halide::Expr;
+    using Halide::select;
+    Expr gcd = 1;
+    for (int div = 2; div <= s; div++) {
+        if (s % div == 0) gcd = select(dilation % div == 0, div, gcd);
+    }
+    Expr step = s / gcd;
+    Expr first = s;  // s means "no tap"
+    for (int k = s - 1; k >= 0; k--) first = select((k * dilation - r) % s == 0, k, first);
+    PhaseTaps taps;
+    taps.count = select(first < s && first < kernel, (kernel - first + step - 1) / step, 0);
+    taps.offset = select(first < s, (r - first * dilation) / s, 0);
+    taps.tap_step = dilation / gcd;
+    return taps;
+}
+
+// Phase `r` (a Var or Expr in [0, s)) of a run-time stride `s`. The first tap is found by
+// a small reduction; offsets are clamped to their proven range (1 - d .. 0) so Halide can
+// bound the input reads.
+inline PhaseTaps phase_taps_runtime(Halide::Expr r, Halide::Expr s, Halide::Expr kernel, Halide::Expr dilation,
+                                    const std::string &axis) {
+    using namespace Halide;
+    Var p("p");
+    RDom k(0, s, "first_tap_" + axis);
+    Func first("first_tap_" + axis);
+    first(p) = s;
+    first(p) = min(first(p), select((k * dilation - p) % s == 0, k, s));
+    RDom t(1, s, "tap_period_" + axis);  // step = smallest t >= 1 with s | t*d
+    Func step("tap_period_" + axis);
+    step() = s;
+    step() = min(step(), select((t * dilation) % s == 0, t, s));
+
+    Expr k0 = clamp(first(r), 0, s);
+    PhaseTaps taps;
+    taps.count = select(k0 < s && k0 < kernel, (kernel - k0 + step() - 1) / step(), 0);
+    taps.offset = clamp(select(k0 < s, (r - k0 * dilation) / s, 0), 1 - dilation, 0);
+    taps.tap_step = clamp(step() * dilation / s, 1, dilation);
+    taps.tables = {first, step};
+    return taps;
+}
+
+}  // namespace ksconv

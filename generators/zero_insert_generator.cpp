@@ -1,0 +1,66 @@
+// Transposed convolution the conventional way, the baseline kernel segregation is measured
+// against: insert stride-1 zeros between input pixels, pad by dilation*(K-1) - pad, and run
+// a stride-1 correlation with the spatially flipped kernel. Same semantics and the same
+// kind of inputs as the segregated generator; the zero-inserted tensor is really formed.
+//
+// Derivation: out[oy] = sum over ky of Z[oy + pad - ky*d] * w[ky], where Z[t] = in[t/s] when
+// s divides t and 0 otherwise. With kf = K-1-ky this is the correlation
+//   out[oy] = sum over kf of Z[oy + kf*d - (d*(K-1) - pad)] * w[K-1-kf].
+#include "Halide.h"
+
+#include "../schedules/x86_schedules.h"
+#include "conv_transpose_parts.h"
+
+using namespace Halide;
+
+namespace ksconv {
+namespace {
+
+class ConvTransposeZeroInsert : public Generator<ConvTransposeZeroInsert> {
+public:
+    Input<Buffer<float>> input{"input", 4};    // (x, y, ci, n)
+    Input<Buffer<float>> weights{"weights", 4};  // (kx, ky, co in group, ci): PyTorch's layout
+    Input<Buffer<float>> bias{"bias", 1};      // (co)
+    Input<int> pad_left{"pad_left"};
+    Input<int> pad_top{"pad_top"};
+    Input<int> stride_x{"stride_x"};
+    Input<int> stride_y{"stride_y"};
+    Input<int> dilation_x{"dilation_x"};
+    Input<int> dilation_y{"dilation_y"};
+    Input<int> groups{"groups"};
+    Output<Buffer<float>> output{"output", 4};  // (ox, oy, co, n)
+
+    void generate() {
+        ZeroInsertParts &p = parts_;
+        Func padded = BoundaryConditions::constant_exterior(
+            input, 0.0f, {{input.dim(0).min(), input.dim(0).extent()}, {input.dim(1).min(), input.dim(1).extent()}});
+        p.zero_inserted(p.x, p.y, p.ci, p.n) =
+            select(p.x % stride_x == 0 && p.y % stride_y == 0, padded(p.x / stride_x, p.y / stride_y, p.ci, p.n), 0.0f);
+
+        Expr kw = weights.dim(0).extent(), kh = weights.dim(1).extent();
+        Expr cout_per_group = weights.dim(2).extent();
+        Expr cin_per_group = input.dim(2).extent() / groups;
+        p.taps = RDom(0, cin_per_group, 0, kw, 0, kh, "taps");
+        Expr ci = (p.co / cout_per_group) * cin_per_group + p.taps.x;
+        Expr zx = p.ox + p.taps.y * dilation_x - (dilation_x * (kw - 1) - pad_left);
+        Expr zy = p.oy + p.taps.z * dilation_y - (dilation_y * (kh - 1) - pad_top);
+        Expr w = weights(kw - 1 - p.taps.y, kh - 1 - p.taps.z, p.co % cout_per_group, ci);
+
+        p.conv(p.ox, p.oy, p.co, p.n) = bias(p.co);
+        p.conv(p.ox, p.oy, p.co, p.n) += w * p.zero_inserted(zx, zy, ci, p.n);
+        p.output(p.ox, p.oy, p.co, p.n) = p.conv(p.ox, p.oy, p.co, p.n);
+        output = p.output;
+    }
+
+    void schedule() {
+        schedule_zero_insert_x86(parts_, get_target());
+    }
+
+private:
+    ZeroInsertParts parts_;
+};
+
+}  // namespace
+}  // namespace ksconv
+
+HALIDE_REGISTER_GENERATOR(ksconv::ConvTransposeZeroInsert, conv_transpose_zero_insert)

@@ -1,0 +1,29 @@
+// Kernel segregation on the host: which taps each output phase has, and the sub-kernels
+// laid out for the segregated kernels. Mirrors generators/phase_taps.h.
+#pragma once
+
+#include <vector>
+
+#include "ksconv/conv_transpose.hpp"
+
+namespace ksconv::detail {
+
+// The taps of one phase along one axis: k0, k0 + step, ... (count of them).
+struct AxisPhase {
+    int first = 0;
+    int step = 1;
+    int count = 0;
+};
+
+AxisPhase axis_phase(int phase, int stride, int kernel, int dilation);
+
+// Sub-kernels in the generator's layout (co in group, tx, ty, ci, px, py), x fastest,
+// zero where a phase has fewer taps than the largest one.
+struct SubKernels {
+    std::vector<float> data;
+    int cout_per_group = 0, taps_x = 0, taps_y = 0, cin = 0, stride_x = 0, stride_y = 0;
+};
+
+SubKernels segregate_kernel(const ConvTransposeParams &params, const WeightShape &shape, const float *weights);
+
+}  // namespace ksconv::detail
