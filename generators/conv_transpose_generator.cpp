@@ -48,20 +48,25 @@ public:
 
         // Coordinates in the padded output frame: phase = remainder, q = quotient.
         Expr X = p.ox + pad_left, Y = p.oy + pad_top;
+        // Phases are indexed by (channel within group, group) so a register tile over
+        // channels never straddles groups; the clamp keeps bounds tight for any grouping.
+        p.cout_per_group = bias.dim(0).extent() / groups;  // bias has one value per output channel
+        Expr group = p.co / p.cout_per_group;
+        Expr co_in_group = clamp(p.co - group * p.cout_per_group, 0, p.cout_per_group - 1);
         if (p.runtime_stride) {
             Expr sx = runtime_stride_x, sy = runtime_stride_y;
             p.phase_any = any_phase();
-            p.output(p.ox, p.oy, p.co, p.n) =
-                p.phase_any(X / sx, Y / sy, clamp(X % sx, 0, sx - 1), clamp(Y % sy, 0, sy - 1), p.co, p.n);
+            p.output(p.ox, p.oy, p.co, p.n) = p.phase_any(X / sx, Y / sy, clamp(X % sx, 0, sx - 1),
+                                                          clamp(Y % sy, 0, sy - 1), co_in_group, group, p.n);
         } else {
             const int sx = stride_x, sy = stride_y;
             for (int py = 0; py < sy; py++) {
                 for (int px = 0; px < sx; px++) p.phases.push_back(one_phase(px, py));
             }
             Expr qx = X / sx, qy = Y / sy, rx = X % sx, ry = Y % sy;
-            Expr value = p.phases.back()(qx, qy, p.co, p.n);
+            Expr value = p.phases.back()(qx, qy, co_in_group, group, p.n);
             for (int i = sx * sy - 2; i >= 0; i--) {
-                value = select(ry == i / sx && rx == i % sx, p.phases[i](qx, qy, p.co, p.n), value);
+                value = select(ry == i / sx && rx == i % sx, p.phases[i](qx, qy, co_in_group, group, p.n), value);
             }
             p.output(p.ox, p.oy, p.co, p.n) = value;
         }
@@ -83,7 +88,7 @@ private:
         std::string name = std::to_string(px) + "_" + std::to_string(py);
         RDom r(0, input.dim(2).extent() / groups, 0, tx.count, 0, ty.count, "taps_" + name);
         Func phase("phase_" + name);
-        define_phase(phase, {parts_.qx, parts_.qy, parts_.co, parts_.n}, r, tx, ty, px, py);
+        define_phase(phase, {parts_.qx, parts_.qy, parts_.co, parts_.g, parts_.n}, r, tx, ty, px, py);
         return phase;
     }
 
@@ -99,21 +104,25 @@ private:
         p.tap_tables = tx.tables;
         p.tap_tables.insert(p.tap_tables.end(), ty.tables.begin(), ty.tables.end());
         Func phase("phase_any");
-        define_phase(phase, {p.qx, p.qy, p.px, p.py, p.co, p.n}, r, tx, ty, p.px, p.py);
+        define_phase(phase, {p.qx, p.qy, p.px, p.py, p.co, p.g, p.n}, r, tx, ty, p.px, p.py);
         return phase;
     }
 
+    // phase(qx, qy, [px, py,] co in group, group, n). Sub-kernels are padded past the
+    // channel count (runtime/src/packing.cpp) so register tiles may round channels up.
     void define_phase(Func phase, const std::vector<Var> &args, const RDom &r, const PhaseTaps &tx,
                       const PhaseTaps &ty, Expr px, Expr py) {
         SegregatedParts &p = parts_;
-        Expr cout_per_group = sub_kernels.dim(0).extent();
         Expr cin_per_group = input.dim(2).extent() / groups;
-        Expr ci = (p.co / cout_per_group) * cin_per_group + r.x;
+        // Halide's interval bounds over whole tasks are loose for the channel/group split;
+        // the clamps (loop-invariant, hoisted) keep the required buffer regions exact.
+        Expr ci = clamp(p.g, 0, groups - 1) * cin_per_group + r.x;
+        Expr co = clamp(p.co, 0, sub_kernels.dim(0).extent() - 1);
         Expr ix = p.qx + tx.offset - r.y * tx.tap_step;
         Expr iy = p.qy + ty.offset - r.z * ty.tap_step;
         std::vector<Expr> at(args.begin(), args.end());
-        phase(at) = bias(p.co);
-        phase(at) += sub_kernels(p.co % cout_per_group, r.y, r.z, ci, px, py) * p.input_padded(ix, iy, ci, p.n);
+        phase(at) = bias(min(p.g * p.cout_per_group + p.co, bias.dim(0).extent() - 1));
+        phase(at) += sub_kernels(co, r.y, r.z, ci, px, py) * p.input_padded(ix, iy, ci, p.n);
         p.phase_taps_rdoms.push_back(r);
     }
 };

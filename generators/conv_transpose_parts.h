@@ -13,12 +13,13 @@ namespace ksconv {
 struct SegregatedParts {
     Halide::Func output{"conv_transpose"};  // (ox, oy, co, n): the phases interleaved
     Halide::Func input_padded;      // (ix, iy, ci, n): input with a zero border
-    std::vector<Halide::Func> phases;  // compile-time stride: one (qx, qy, co, n) Func per phase,
+    std::vector<Halide::Func> phases;  // compile-time stride: one (qx, qy, co in group, group, n) Func per phase,
                                        // phase (px, py) at index py*stride_x + px
-    Halide::Func phase_any;         // run-time stride: (qx, qy, px, py, co, n)
+    Halide::Func phase_any;         // run-time stride: (qx, qy, px, py, co in group, group, n)
     std::vector<Halide::Func> tap_tables;  // run-time stride: which taps each phase has
     std::vector<Halide::RDom> phase_taps_rdoms;  // per phase Func: (ci in group, tap x, tap y)
-    Halide::Var ox{"ox"}, oy{"oy"}, co{"co"}, n{"n"}, qx{"qx"}, qy{"qy"}, px{"px"}, py{"py"};
+    Halide::Var ox{"ox"}, oy{"oy"}, co{"co"}, n{"n"}, qx{"qx"}, qy{"qy"}, px{"px"}, py{"py"}, g{"g"};
+    Halide::Expr cout_per_group;  // output channels per group
     bool runtime_stride = false;
 };
 

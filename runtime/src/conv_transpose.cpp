@@ -51,6 +51,10 @@ Shape4 ConvTranspose2d::output_shape(const Shape4 &input) const {
     return ksconv::output_shape(impl_->params, impl_->weight_shape, input);
 }
 
+int64_t ConvTranspose2d::packed_weight_bytes() const {
+    return int64_t(sizeof(float)) * int64_t(impl_->sub_kernels.data.size() + impl_->weights.size());
+}
+
 std::string ConvTranspose2d::variant_name() const {
     const ConvTransposeParams &p = impl_->params;
     switch (impl_->method) {

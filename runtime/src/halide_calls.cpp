@@ -1,5 +1,6 @@
 #include "halide_calls.hpp"
 
+#include <atomic>
 #include <climits>
 #include <mutex>
 #include <string>
@@ -8,6 +9,7 @@
 #include "HalideBuffer.h"
 #include "HalideRuntime.h"
 #include "ksconv/error.hpp"
+#include "ksconv/memory.hpp"
 #include "ksconv_segregated_s0x0.h"
 #include "ksconv_segregated_s1x1.h"
 #include "ksconv_segregated_s1x2.h"
@@ -54,6 +56,29 @@ void capture_error(void *, const char *message) {
 
 void discard_print(void *, const char *) {}
 
+// Scratch accounting: every Halide heap allocation carries its size in a header.
+std::atomic<int64_t> g_scratch_bytes{0};
+std::atomic<int64_t> g_scratch_peak{0};
+constexpr size_t kHeader = 64;  // keeps Halide's alignment (32 bytes) for the payload
+
+void *counting_malloc(void *user_context, size_t size) {
+    auto *base = static_cast<char *>(halide_default_malloc(user_context, size + kHeader));
+    if (base == nullptr) return nullptr;
+    *reinterpret_cast<size_t *>(base) = size;
+    int64_t now = g_scratch_bytes += int64_t(size);
+    int64_t peak = g_scratch_peak.load();
+    while (now > peak && !g_scratch_peak.compare_exchange_weak(peak, now)) {
+    }
+    return base + kHeader;
+}
+
+void counting_free(void *user_context, void *ptr) {
+    if (ptr == nullptr) return;
+    char *base = static_cast<char *>(ptr) - kHeader;
+    g_scratch_bytes -= int64_t(*reinterpret_cast<size_t *>(base));
+    halide_default_free(user_context, base);
+}
+
 void check(int status, const char *kernel) {
     if (status == 0) return;
     std::lock_guard<std::mutex> lock(g_error_mutex);
@@ -81,8 +106,25 @@ void install_halide_hooks() {
     std::call_once(once, [] {
         halide_set_error_handler(capture_error);
         halide_set_custom_print(discard_print);
+        halide_set_custom_malloc(counting_malloc);
+        halide_set_custom_free(counting_free);
     });
 }
+
+}  // namespace ksconv::detail
+
+namespace ksconv {
+
+void reset_scratch_peak() {
+    detail::install_halide_hooks();
+    detail::g_scratch_peak = detail::g_scratch_bytes.load();
+}
+
+int64_t scratch_peak_bytes() { return detail::g_scratch_peak.load(); }
+
+}  // namespace ksconv
+
+namespace ksconv::detail {
 
 bool has_fixed_stride_variant(int stride_h, int stride_w) {
     return stride_h >= 1 && stride_w >= 1 && stride_h <= kMaxFixedStride && stride_w <= kMaxFixedStride;
@@ -94,7 +136,7 @@ void run_segregated(const ConvTransposeParams &p, const WeightShape &ws, const S
     auto in_buf = nchw_buffer(input, in, "input");
     auto out_buf = nchw_buffer(output, out, "output");
     checked_int(int64_t(sub.data.size()), "packed weights");
-    std::vector<int> sub_extents{sub.cout_per_group, sub.taps_x, sub.taps_y, sub.cin, sub.stride_x, sub.stride_y};
+    std::vector<int> sub_extents{sub.cout_padded, sub.taps_x, sub.taps_y, sub.cin, sub.stride_x, sub.stride_y};
     Halide::Runtime::Buffer<const float> sub_buf(sub.data.data(), sub_extents);
     Halide::Runtime::Buffer<const float> bias_buf(bias, int(out.c));
     SegregatedFn fn = has_fixed_stride_variant(p.stride_h, p.stride_w) ? kSegregated[p.stride_h - 1][p.stride_w - 1]

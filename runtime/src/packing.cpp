@@ -30,13 +30,14 @@ SubKernels segregate_kernel(const ConvTransposeParams &p, const WeightShape &sha
     };
 
     SubKernels sub;
-    sub.cout_per_group = int(shape.cout_per_group);
+    const int cout_per_group = int(shape.cout_per_group);
+    sub.cout_padded = cout_per_group + kChannelPadding;
     sub.cin = int(shape.cin);
     sub.taps_x = most_taps(phases_x);
     sub.taps_y = most_taps(phases_y);
     sub.stride_x = p.stride_w;
     sub.stride_y = p.stride_h;
-    sub.data.assign(size_t(sub.cout_per_group) * sub.taps_x * sub.taps_y * sub.cin * sub.stride_x * sub.stride_y, 0.0f);
+    sub.data.assign(size_t(sub.cout_padded) * sub.taps_x * sub.taps_y * sub.cin * sub.stride_x * sub.stride_y, 0.0f);
 
     size_t index = 0;  // walks the packed layout in order, x fastest
     for (int py = 0; py < sub.stride_y; py++) {
@@ -44,11 +45,11 @@ SubKernels segregate_kernel(const ConvTransposeParams &p, const WeightShape &sha
             for (int ci = 0; ci < sub.cin; ci++) {
                 for (int ty = 0; ty < sub.taps_y; ty++) {
                     for (int tx = 0; tx < sub.taps_x; tx++) {
-                        for (int co = 0; co < sub.cout_per_group; co++, index++) {
+                        for (int co = 0; co < sub.cout_padded; co++, index++) {
                             const AxisPhase &ax = phases_x[px], &ay = phases_y[py];
-                            if (tx >= ax.count || ty >= ay.count) continue;
+                            if (tx >= ax.count || ty >= ay.count || co >= cout_per_group) continue;
                             int ky = ay.first + ty * ay.step, kx = ax.first + tx * ax.step;
-                            sub.data[index] = weights[((int64_t(ci) * sub.cout_per_group + co) * kh + ky) * kw + kx];
+                            sub.data[index] = weights[((int64_t(ci) * cout_per_group + co) * kh + ky) * kw + kx];
                         }
                     }
                 }

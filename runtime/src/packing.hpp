@@ -17,11 +17,14 @@ struct AxisPhase {
 
 AxisPhase axis_phase(int phase, int stride, int kernel, int dilation);
 
-// Sub-kernels in the generator's layout (co in group, tx, ty, ci, px, py), x fastest,
-// zero where a phase has fewer taps than the largest one.
+// Sub-kernels in the generator's layout (co in group, tx, ty, ci, px, py), co fastest,
+// zero where a phase has fewer taps than the largest one. The channel axis is padded by
+// kChannelPadding zeros so a register tile of channels may run past the last one.
+constexpr int kChannelPadding = 8;
+
 struct SubKernels {
     std::vector<float> data;
-    int cout_per_group = 0, taps_x = 0, taps_y = 0, cin = 0, stride_x = 0, stride_y = 0;
+    int cout_padded = 0, taps_x = 0, taps_y = 0, cin = 0, stride_x = 0, stride_y = 0;
 };
 
 SubKernels segregate_kernel(const ConvTransposeParams &params, const WeightShape &shape, const float *weights);

@@ -80,6 +80,9 @@ public:
     // Safe to call concurrently from several threads on different output buffers.
     void run(const float *input, const Shape4 &input_shape, float *output) const;
 
+    // Bytes of weights the layer holds in its own layout (the segregated sub-kernels).
+    int64_t packed_weight_bytes() const;
+
     // Name of the compiled variant run() uses (e.g. "segregated_s2x2"), for diagnostics.
     std::string variant_name() const;
 
