@@ -50,6 +50,7 @@ public:
         Expr X = p.ox + pad_left, Y = p.oy + pad_top;
         // Phases are indexed by (channel within group, group) so a register tile over
         // channels never straddles groups; the clamp keeps bounds tight for any grouping.
+        p.input_width = input.dim(0).extent();
         p.cout_per_group = bias.dim(0).extent() / groups;  // bias has one value per output channel
         Expr group = p.co / p.cout_per_group;
         Expr co_in_group = clamp(p.co - group * p.cout_per_group, 0, p.cout_per_group - 1);
@@ -114,10 +115,12 @@ private:
                       const PhaseTaps &ty, Expr px, Expr py) {
         SegregatedParts &p = parts_;
         Expr cin_per_group = input.dim(2).extent() / groups;
-        // Halide's interval bounds over whole tasks are loose for the channel/group split;
-        // the clamps (loop-invariant, hoisted) keep the required buffer regions exact.
-        Expr ci = clamp(p.g, 0, groups - 1) * cin_per_group + r.x;
-        Expr co = clamp(p.co, 0, sub_kernels.dim(0).extent() - 1);
+        // Halide's interval bounds over whole tasks are loose for the channel/group split.
+        // The output only asks for channels and groups in range (its clamp) and register
+        // tiles stay inside the sub-kernels' channel padding, so promise the ranges rather
+        // than clamp: a clamp would turn channel-vectorized weight loads into gathers.
+        Expr ci = unsafe_promise_clamped(p.g, 0, groups - 1) * cin_per_group + r.x;
+        Expr co = unsafe_promise_clamped(p.co, 0, sub_kernels.dim(0).extent() - 1);
         Expr ix = p.qx + tx.offset - r.y * tx.tap_step;
         Expr iy = p.qy + ty.offset - r.z * ty.tap_step;
         std::vector<Expr> at(args.begin(), args.end());

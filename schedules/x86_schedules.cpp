@@ -1,12 +1,12 @@
 // CPU schedules (x86: AVX-512, AVX2, SSE4.1; the vector width comes from the target).
 //
-// Segregated: each phase is a small GEMM-like reduction (pixels x channels x taps). A task
-// is a block of output rows x output channels (x batch), run in parallel; within a task
-// each phase is computed in register tiles of `x_vectors` vectors of phase columns by `co`
-// output channels, the reduction over input channels and taps innermost, so every weight
-// broadcast feeds x_vectors FMAs and every input vector feeds `co` FMAs. The tile shape is
-// specialized at run time: many output channels per group use the channel-blocked tile,
-// few (FSRCNN's 56->1, depthwise) spend the registers on columns instead.
+// Segregated: each phase is a small GEMM (phase pixels x output channels x (input channels
+// * taps)). A task is a block of output rows x output channels (x batch), run in parallel;
+// within a task each phase is computed in register tiles with the reduction innermost:
+// - many output channels per group: `co_vectors` vectors of channels x `x` pixels; the
+//   weights of a tap are one vector load per channel vector, each input pixel a broadcast;
+// - few (FSRCNN's 56->1, depthwise): one channel x `x_vectors` vectors of pixels.
+// The choice is specialized at run time on the layer's channel count.
 #include "x86_schedules.h"
 
 using namespace Halide;
@@ -15,20 +15,18 @@ namespace ksconv {
 namespace {
 
 constexpr int kRowsPerTask = 16;      // output rows per task: few rows per phase re-computed at block edges
-constexpr int kChannelsPerTask = 32;  // output channels per task: parallelism for small, deep layers
-
-struct RegisterTile {
-    int co;         // output channels (unrolled)
-    int x_vectors;  // vectors of phase columns
-};
+constexpr int kChannelsPerTask = 64;  // output channels per task: parallelism for small, deep layers
 
 // Accumulators must fit the vector register file: 32 registers with AVX-512, 16 below.
-RegisterTile many_channel_tile(const Target &t) {
-    return t.has_feature(Target::AVX512_Skylake) ? RegisterTile{8, 3} : RegisterTile{4, 3};
+struct ChannelTile {
+    int co_vectors;  // vectors of output channels
+    int x;           // phase pixels
+};
+std::vector<ChannelTile> channel_tiles(const Target &t) {  // widest first
+    if (t.has_feature(Target::AVX512_Skylake)) return {{4, 6}, {2, 12}, {1, 24}};
+    return {{2, 6}, {1, 12}};
 }
-RegisterTile few_channel_tile(const Target &t) {
-    return t.has_feature(Target::AVX512_Skylake) ? RegisterTile{1, 12} : RegisterTile{1, 6};
-}
+int column_tile_vectors(const Target &t) { return t.has_feature(Target::AVX512_Skylake) ? 12 : 6; }
 
 struct OutputLoops {
     Var task{"task"};        // parallel: (batch, row block, channel block)
@@ -50,26 +48,49 @@ OutputLoops tile_output(Func output, Var ox, Var oy, Var co, Var n, int vec) {
 }
 
 // One phase (a reduction over r = (ci in group, tap x, tap y)) computed for a task in
-// register tiles. `outer` are the phase's pure variables other than x and channel.
-void schedule_phase(Func phase, const RDom &r, Func output, Var task, Var x, Var c, Expr many_channels,
-                    const Target &target) {
+// register tiles. `rows_outer` are the phase's pure variables kept outside a tile (row, and
+// the phase for run-time strides).
+void schedule_phase(Func phase, const RDom &r, Func output, Var task, Var x, Var c, std::vector<VarOrRVar> rows_outer,
+                    Expr cout_per_group, const Target &target) {
     const int vec = target.natural_vector_size<float>();
     Func rows = phase.in(output);  // the task's rows of this phase, in memory
     Var xo("xo"), xi("xi"), co("c_tile"), cii("c_in_tile");
     rows.compute_at(output, task);
-    auto tile = [&](Stage s, RegisterTile t) {
-        s.split(x, xo, xi, vec * t.x_vectors, TailStrategy::RoundUp)
-            .split(c, co, cii, t.co, TailStrategy::RoundUp)
-            .reorder(xi, cii, xo, co)
-            .vectorize(xi, vec)
-            .unroll(xi)
-            .unroll(cii);
+    // A register tile is one phase row: rows and phases (run-time stride) stay outside.
+    auto order = [&](VarOrRVar inner, VarOrRVar next) {
+        std::vector<VarOrRVar> o{inner, next, xo};
+        o.insert(o.end(), rows_outer.begin(), rows_outer.end());
+        o.push_back(co);
+        return o;
     };
-    tile(rows.specialize(many_channels), many_channel_tile(target));
-    tile(rows, few_channel_tile(target));
+    const std::vector<ChannelTile> tiles = channel_tiles(target);
+    for (const ChannelTile &t : tiles) {
+        rows.specialize(cout_per_group >= vec * t.co_vectors)
+            .split(x, xo, xi, t.x, TailStrategy::RoundUp)
+            .split(c, co, cii, vec * t.co_vectors, TailStrategy::RoundUp)
+            .reorder(order(cii, xi))
+            .vectorize(cii, vec)
+            .unroll(cii)
+            .unroll(xi);
+    }
+    rows.split(x, xo, xi, vec * column_tile_vectors(target), TailStrategy::RoundUp)
+        .split(c, co, cii, 1)
+        .reorder(order(xi, cii))
+        .vectorize(xi, vec)
+        .unroll(xi);
 
-    // The accumulators: one register tile, reduction loops outside it.
-    phase.compute_at(rows, xo).vectorize(x, vec).unroll(x).unroll(c);
+    // The accumulators: one register tile, reduction loops outside it. Channels are
+    // stored fastest so that both tile shapes access whole vectors (a channel tile of
+    // one channel makes pixels contiguous).
+    // The phase repeats the tiles' conditions word for word so that, inside each tile
+    // branch, Halide resolves them and the tile's extents are constants (registers).
+    phase.compute_at(rows, xo).reorder_storage(c, x);
+    for (const ChannelTile &t : tiles) {
+        Expr wide = cout_per_group >= vec * t.co_vectors;
+        phase.specialize(wide).vectorize(c, vec).unroll(c).unroll(x);
+        phase.update().specialize(wide).reorder(c, x, r.x, r.y, r.z).vectorize(c, vec).unroll(c).unroll(x);
+    }
+    phase.vectorize(x, vec).unroll(x).unroll(c);
     phase.update().reorder(x, c, r.x, r.y, r.z).vectorize(x, vec).unroll(x).unroll(c);
 }
 
@@ -82,10 +103,12 @@ void schedule_segregated_x86(SegregatedParts &p, const Target &target) {
     // inner loops read dense memory instead of testing bounds.
     p.input_padded.compute_at(p.output, loops.task).vectorize(_0, vec);
     for (Func table : p.tap_tables) table.compute_root();
-    Expr many_channels = p.cout_per_group >= many_channel_tile(target).co;
     std::vector<Func> phases = p.runtime_stride ? std::vector<Func>{p.phase_any} : p.phases;
     for (size_t i = 0; i < phases.size(); i++) {
-        schedule_phase(phases[i], p.phase_taps_rdoms[i], p.output, loops.task, p.qx, p.co, many_channels, target);
+        std::vector<VarOrRVar> rows_outer{p.qy};
+        if (p.runtime_stride) rows_outer = {p.qy, p.px, p.py};
+        schedule_phase(phases[i], p.phase_taps_rdoms[i], p.output, loops.task, p.qx, p.co, rows_outer,
+                       p.cout_per_group, target);
     }
 }
 
