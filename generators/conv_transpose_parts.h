@@ -27,10 +27,11 @@ struct SegregatedParts {
 // Zero insertion followed by a stride-1 convolution with the flipped kernel.
 struct ZeroInsertParts {
     Halide::Func output{"conv_transpose_zero_insert"};  // (ox, oy, co, n)
-    Halide::Func conv{"conv"};   // (ox, oy, co, n): bias + correlation of zero_inserted
+    Halide::Func conv{"conv"};   // (ox, oy, co in group, group, n): bias + correlation of zero_inserted
     Halide::Func zero_inserted{"zero_inserted"};  // (x, y, ci, n): the upsampled, zero-filled, padded input
     Halide::RDom taps;           // (ci within group, kx, ky)
-    Halide::Var ox{"ox"}, oy{"oy"}, co{"co"}, n{"n"}, x{"x"}, y{"y"}, ci{"ci"};
+    Halide::Var ox{"ox"}, oy{"oy"}, co{"co"}, n{"n"}, x{"x"}, y{"y"}, ci{"ci"}, g{"g"};
+    Halide::Expr cout_per_group;  // output channels per group
 };
 
 }  // namespace ksconv

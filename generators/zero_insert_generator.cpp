@@ -19,7 +19,9 @@ namespace {
 class ConvTransposeZeroInsert : public Generator<ConvTransposeZeroInsert> {
 public:
     Input<Buffer<float>> input{"input", 4};    // (x, y, ci, n)
-    Input<Buffer<float>> weights{"weights", 4};  // (kx, ky, co in group, ci): PyTorch's layout
+    // Packed once by the runtime with channels fastest, padded past the channel count like
+    // the segregated sub-kernels: (co in group, kx, ky, ci).
+    Input<Buffer<float>> weights{"weights", 4};
     Input<Buffer<float>> bias{"bias", 1};      // (co)
     Input<int> pad_left{"pad_left"};
     Input<int> pad_top{"pad_top"};
@@ -37,18 +39,23 @@ public:
         p.zero_inserted(p.x, p.y, p.ci, p.n) =
             select(p.x % stride_x == 0 && p.y % stride_y == 0, padded(p.x / stride_x, p.y / stride_y, p.ci, p.n), 0.0f);
 
-        Expr kw = weights.dim(0).extent(), kh = weights.dim(1).extent();
-        Expr cout_per_group = weights.dim(2).extent();
+        Expr kw = weights.dim(1).extent(), kh = weights.dim(2).extent();
         Expr cin_per_group = input.dim(2).extent() / groups;
+        p.cout_per_group = bias.dim(0).extent() / groups;  // bias has one value per output channel
         p.taps = RDom(0, cin_per_group, 0, kw, 0, kh, "taps");
-        Expr ci = (p.co / cout_per_group) * cin_per_group + p.taps.x;
+        // As in the segregated generator: channels indexed (co in group, group) so register
+        // tiles over channels never straddle groups; ranges promised, not clamped.
+        Expr ci = unsafe_promise_clamped(p.g, 0, groups - 1) * cin_per_group + p.taps.x;
+        Expr co = unsafe_promise_clamped(p.co, 0, weights.dim(0).extent() - 1);
         Expr zx = p.ox + p.taps.y * dilation_x - (dilation_x * (kw - 1) - pad_left);
         Expr zy = p.oy + p.taps.z * dilation_y - (dilation_y * (kh - 1) - pad_top);
-        Expr w = weights(kw - 1 - p.taps.y, kh - 1 - p.taps.z, p.co % cout_per_group, ci);
+        Expr w = weights(co, kw - 1 - p.taps.y, kh - 1 - p.taps.z, ci);
 
-        p.conv(p.ox, p.oy, p.co, p.n) = bias(p.co);
-        p.conv(p.ox, p.oy, p.co, p.n) += w * p.zero_inserted(zx, zy, ci, p.n);
-        p.output(p.ox, p.oy, p.co, p.n) = p.conv(p.ox, p.oy, p.co, p.n);
+        p.conv(p.ox, p.oy, p.co, p.g, p.n) = bias(min(p.g * p.cout_per_group + p.co, bias.dim(0).extent() - 1));
+        p.conv(p.ox, p.oy, p.co, p.g, p.n) += w * p.zero_inserted(zx, zy, ci, p.n);
+        Expr group = p.co / p.cout_per_group;
+        Expr co_in_group = clamp(p.co - group * p.cout_per_group, 0, p.cout_per_group - 1);
+        p.output(p.ox, p.oy, p.co, p.n) = p.conv(p.ox, p.oy, co_in_group, group, p.n);
         output = p.output;
     }
 

@@ -15,7 +15,8 @@ struct ConvTranspose2d::Impl {
     ConvTransposeParams params;
     WeightShape weight_shape;
     Method method;
-    std::vector<float> weights;  // as given (zero-insert and reference read this layout)
+    std::vector<float> weights;  // reference only: as given
+    detail::PackedKernel packed_kernel;  // zero-insert only: channels fastest
     std::vector<float> bias;     // Cout values, zeros when the layer has no bias
     detail::SubKernels sub_kernels;  // segregated only: packed once here, never per call
 };
@@ -31,10 +32,11 @@ ConvTranspose2d::ConvTranspose2d(const ConvTransposeParams &params, const Weight
     im.method = method;
     const int64_t cout = weight_shape.cout_per_group * params.groups;
     im.bias = bias ? std::vector<float>(bias, bias + cout) : std::vector<float>(size_t(cout), 0.0f);
-    if (method == Method::Segregated) {
-        im.sub_kernels = detail::segregate_kernel(params, weight_shape, weights);
-    } else {
-        im.weights.assign(weights, weights + weight_shape.elements());
+    // Weights are packed here, once, in the layout each method's kernel reads.
+    switch (method) {
+    case Method::Segregated: im.sub_kernels = detail::segregate_kernel(params, weight_shape, weights); break;
+    case Method::ZeroInsert: im.packed_kernel = detail::pack_kernel(weight_shape, weights); break;
+    case Method::Reference: im.weights.assign(weights, weights + weight_shape.elements()); break;
     }
 }
 
@@ -52,7 +54,9 @@ Shape4 ConvTranspose2d::output_shape(const Shape4 &input) const {
 }
 
 int64_t ConvTranspose2d::packed_weight_bytes() const {
-    return int64_t(sizeof(float)) * int64_t(impl_->sub_kernels.data.size() + impl_->weights.size());
+    const Impl &im = *impl_;
+    return int64_t(sizeof(float)) *
+           int64_t(im.sub_kernels.data.size() + im.packed_kernel.data.size() + im.weights.size());
 }
 
 std::string ConvTranspose2d::variant_name() const {
@@ -77,8 +81,7 @@ void ConvTranspose2d::run(const float *input, const Shape4 &input_shape, float *
                                out);
         break;
     case Method::ZeroInsert:
-        detail::run_zero_insert(im.params, im.weight_shape, im.weights.data(), im.bias.data(), input, input_shape,
-                                output, out);
+        detail::run_zero_insert(im.params, im.packed_kernel, im.bias.data(), input, input_shape, output, out);
         break;
     case Method::Reference:
         detail::reference_conv_transpose(im.params, im.weight_shape, im.weights.data(), im.bias.data(), input,

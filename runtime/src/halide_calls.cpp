@@ -146,13 +146,13 @@ void run_segregated(const ConvTransposeParams &p, const WeightShape &ws, const S
           "segregated");
 }
 
-void run_zero_insert(const ConvTransposeParams &p, const WeightShape &ws, const float *weights, const float *bias,
+void run_zero_insert(const ConvTransposeParams &p, const PackedKernel &kernel, const float *bias,
                      const float *input, const Shape4 &in, float *output, const Shape4 &out) {
     install_halide_hooks();
     auto in_buf = nchw_buffer(input, in, "input");
     auto out_buf = nchw_buffer(output, out, "output");
-    checked_int(ws.elements(), "weights");
-    Halide::Runtime::Buffer<const float> w_buf(weights, int(ws.kw), int(ws.kh), int(ws.cout_per_group), int(ws.cin));
+    checked_int(int64_t(kernel.data.size()), "packed weights");
+    Halide::Runtime::Buffer<const float> w_buf(kernel.data.data(), kernel.cout_padded, kernel.kw, kernel.kh, kernel.cin);
     Halide::Runtime::Buffer<const float> bias_buf(bias, int(out.c));
     check(ksconv_zero_insert(in_buf, w_buf, bias_buf, p.pad_left, p.pad_top, p.stride_w, p.stride_h, p.dilation_w,
                              p.dilation_h, p.groups, out_buf),

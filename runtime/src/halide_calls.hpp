@@ -14,7 +14,7 @@ bool has_fixed_stride_variant(int stride_h, int stride_w);
 void run_segregated(const ConvTransposeParams &p, const WeightShape &ws, const SubKernels &sub, const float *bias,
                     const float *input, const Shape4 &in, float *output, const Shape4 &out);
 
-void run_zero_insert(const ConvTransposeParams &p, const WeightShape &ws, const float *weights, const float *bias,
+void run_zero_insert(const ConvTransposeParams &p, const PackedKernel &kernel, const float *bias,
                      const float *input, const Shape4 &in, float *output, const Shape4 &out);
 
 // Routes Halide's error and print hooks into the library (never stderr); idempotent.

@@ -18,6 +18,28 @@ AxisPhase axis_phase(int phase, int stride, int kernel, int dilation) {
     return taps;  // no tap: this phase of the output is bias only
 }
 
+PackedKernel pack_kernel(const WeightShape &shape, const float *weights) {
+    PackedKernel packed;
+    const int cout_per_group = int(shape.cout_per_group);
+    packed.cout_padded = cout_per_group + kChannelPadding;
+    packed.kw = int(shape.kw);
+    packed.kh = int(shape.kh);
+    packed.cin = int(shape.cin);
+    packed.data.assign(size_t(packed.cout_padded) * packed.kw * packed.kh * packed.cin, 0.0f);
+    size_t index = 0;  // walks the packed layout in order, channels fastest
+    for (int ci = 0; ci < packed.cin; ci++) {
+        for (int ky = 0; ky < packed.kh; ky++) {
+            for (int kx = 0; kx < packed.kw; kx++) {
+                for (int co = 0; co < packed.cout_padded; co++, index++) {
+                    if (co >= cout_per_group) continue;
+                    packed.data[index] = weights[((int64_t(ci) * cout_per_group + co) * packed.kh + ky) * packed.kw + kx];
+                }
+            }
+        }
+    }
+    return packed;
+}
+
 SubKernels segregate_kernel(const ConvTransposeParams &p, const WeightShape &shape, const float *weights) {
     const int kh = int(shape.kh), kw = int(shape.kw);
     std::vector<AxisPhase> phases_x, phases_y;

@@ -27,6 +27,15 @@ struct SubKernels {
     int cout_padded = 0, taps_x = 0, taps_y = 0, cin = 0, stride_x = 0, stride_y = 0;
 };
 
+// The whole kernel for the zero-insert method, in the same channel-fastest padded layout:
+// (co in group, kx, ky, ci).
+struct PackedKernel {
+    std::vector<float> data;
+    int cout_padded = 0, kw = 0, kh = 0, cin = 0;
+};
+
+PackedKernel pack_kernel(const WeightShape &shape, const float *weights);
+
 SubKernels segregate_kernel(const ConvTransposeParams &params, const WeightShape &shape, const float *weights);
 
 }  // namespace ksconv::detail
