@@ -43,6 +43,7 @@ public:
     void generate() {
         SegregatedParts &p = parts_;
         p.runtime_stride = (stride_x == 0 || stride_y == 0);
+        p.stride_y = p.runtime_stride ? 0 : int(stride_y);
         p.input_padded = BoundaryConditions::constant_exterior(
             input, 0.0f, {{input.dim(0).min(), input.dim(0).extent()}, {input.dim(1).min(), input.dim(1).extent()}});
 

@@ -22,6 +22,7 @@ struct SegregatedParts {
     Halide::Expr cout_per_group;  // output channels per group
     Halide::Expr input_width;
     bool runtime_stride = false;
+    int stride_y = 0;  // compile-time row stride (0 when it is a run-time input)
 };
 
 // Zero insertion followed by a stride-1 convolution with the flipped kernel.

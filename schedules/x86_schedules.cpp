@@ -9,12 +9,16 @@
 // The choice is specialized at run time on the layer's channel count.
 #include "x86_schedules.h"
 
+#include <algorithm>
+
 using namespace Halide;
 
 namespace ksconv {
 namespace {
 
-constexpr int kRowsPerTask = 16;      // output rows per task: few rows per phase re-computed at block edges
+// Output rows per task: 8 rows of each phase, so the one phase row a task re-computes at a
+// block edge (when padding is not a multiple of the stride) costs at most an eighth.
+int rows_per_task(int stride_y) { return 8 * std::max(2, stride_y); }
 constexpr int kChannelsPerTask = 64;  // output channels per task: parallelism for small, deep layers
 
 // Accumulators must fit the vector register file: 32 registers with AVX-512, 16 below.
@@ -36,10 +40,10 @@ struct OutputLoops {
 };
 
 // Output tiles: (batch, row block, channel block) in parallel, vectorized columns inside.
-OutputLoops tile_output(Func output, Var ox, Var oy, Var co, Var n, int vec) {
+OutputLoops tile_output(Func output, Var ox, Var oy, Var co, Var n, int vec, int rows) {
     OutputLoops loops;
     Var yo("yo"), yi("yi"), cb("cb"), rows_channels("rows_channels");
-    output.split(oy, yo, yi, kRowsPerTask, TailStrategy::GuardWithIf)
+    output.split(oy, yo, yi, rows, TailStrategy::GuardWithIf)
         .split(co, cb, loops.channel, kChannelsPerTask, TailStrategy::GuardWithIf)
         .reorder(ox, yi, loops.channel, cb, yo, n)
         .fuse(cb, yo, rows_channels)
@@ -100,7 +104,7 @@ void schedule_phase(Func phase, const RDom &r, Func output, Var task, Var x, Var
 
 void schedule_segregated_x86(SegregatedParts &p, const Target &target) {
     const int vec = target.natural_vector_size<float>();
-    OutputLoops loops = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec);
+    OutputLoops loops = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows_per_task(p.stride_y));
     // The input slab a task needs, zero border included, copied once per task so the
     // inner loops read dense memory instead of testing bounds.
     p.input_padded.compute_at(p.output, loops.task).vectorize(_0, vec);
@@ -120,7 +124,7 @@ void schedule_zero_insert_x86(ZeroInsertParts &p, const Target &target) {
     Var task("task");
     p.zero_inserted.compute_root().fuse(p.ci, p.n, task).parallel(task).vectorize(p.x, vec);
     // The convolution gets the segregated phases' register tiles: a fair baseline.
-    OutputLoops loops = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec);
+    OutputLoops loops = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows_per_task(1));
     schedule_phase(p.conv, p.taps, p.output, loops.task, p.ox, p.co, {p.oy}, p.cout_per_group, target);
 }
 
