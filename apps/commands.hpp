@@ -11,4 +11,7 @@ namespace ksconv::cli {
 // ksconv convt: one transposed-convolution layer on .npy files.
 int run_convt(const std::vector<std::string> &words);
 
+// ksconv bench: checks and times the methods (and oneDNN, when built) on a CSV of shapes.
+int run_bench(const std::vector<std::string> &words);
+
 }  // namespace ksconv::cli

@@ -17,7 +17,7 @@ const char kHelp[] =
 
 Usage:
   ksconv convt --input X.npy --weight W.npy [--bias B.npy] --output Y.npy [options]
-  ksconv bench --shapes FILE.csv [options]          (coming: not implemented yet)
+  ksconv bench --shapes FILE.csv [options]
   ksconv upscale IN.png OUT.png --scale 2|3|4 [...] (coming: not implemented yet)
   ksconv COMMAND --help
   ksconv --help | --version
@@ -26,12 +26,13 @@ Commands:
   convt     run one transposed-convolution layer on float32 .npy tensors, with PyTorch
             ConvTranspose2d / ONNX ConvTranspose semantics
             (input N x Cin x H x W, weight Cin x Cout/groups x KH x KW, bias Cout)
-  bench     (coming) time ksconv against established libraries on a list of layer shapes
+  bench     check and time ksconv's methods (and oneDNN) on a CSV list of layer shapes
   upscale   (coming) upscale an image with a classic kernel or a learned network
 
 Example:
   ksconv convt --input x.npy --weight w.npy --bias b.npy --output y.npy \
       --stride 2 --padding 1
+  ksconv bench --shapes bench/shapes.csv --threads 2
 
 Exit status: 0 on success, 1 on a runtime failure, 2 on a usage error; errors are one line
 on stderr starting with 'ksconv: error:'. 'ksconv convt --help' explains the layer.
@@ -68,7 +69,14 @@ int dispatch(const std::vector<std::string> &words) {
             throw UsageError(std::string(e.what()) + " (see 'ksconv convt --help')");
         }
     }
-    if (command == "bench" || command == "upscale") {
+    if (command == "bench") {
+        try {
+            return ksconv::cli::run_bench(rest);
+        } catch (const UsageError &e) {
+            throw UsageError(std::string(e.what()) + " (see 'ksconv bench --help')");
+        }
+    }
+    if (command == "upscale") {
         throw UsageError("command '" + command + "' is not implemented yet");
     }
     if (command.size() > 1 && command[0] == '-') {

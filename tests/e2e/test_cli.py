@@ -391,7 +391,7 @@ def test_errors(r, rng, root):
     check_error(r, "missing_output", ["convt", "--input", x, "--weight", w], d, (2,))
     check_error(r, "no_command", [], d, (2,))
     check_error(r, "unknown_command", ["convolve"], d, (2,))
-    check_error(r, "bench_not_implemented", ["bench", "--shapes", "s.csv"], d, (2,))
+    check_error(r, "bench_missing_shapes_file", ["bench", "--shapes", os.path.join(d, "missing.csv")], d, (1,))
     check_error(r, "upscale_not_implemented", ["upscale", "a.png", "b.png"], d, (2,))
 
     # Malformed or unsuitable files.
