@@ -5,7 +5,7 @@
 // within a task each phase is computed in register tiles with the reduction innermost:
 // - many output channels per group: `co_vectors` vectors of channels x `x` pixels; the
 //   weights of a tap are one vector load per channel vector, each input pixel a broadcast;
-// - few (FSRCNN's 56->1, depthwise): one channel x `x_vectors` vectors of pixels.
+// - few (FSRCNN's 56->1, depthwise): one channel x kColumnTileVectors vectors of pixels.
 // The choice is specialized at run time on the layer's channel count.
 #include "x86_schedules.h"
 
@@ -32,25 +32,20 @@ std::vector<ChannelTile> channel_tiles(const Target &t) {  // widest first
 }
 // Few channels: every FMA needs its own input vector, so a wide tile buys little and
 // wastes work on narrow maps; 4 vectors keep the FMA latency hidden.
-int column_tile_vectors(const Target &) { return 4; }
-
-struct OutputLoops {
-    Var task{"task"};        // parallel: (batch, row block, channel block)
-    Var channel{"channel"};  // one output channel within a task
-};
+constexpr int kColumnTileVectors = 4;
 
 // Output tiles: (batch, row block, channel block) in parallel, vectorized columns inside.
-OutputLoops tile_output(Func output, Var ox, Var oy, Var co, Var n, int vec, int rows) {
-    OutputLoops loops;
-    Var yo("yo"), yi("yi"), cb("cb"), rows_channels("rows_channels");
+// Returns the parallel task variable.
+Var tile_output(Func output, Var ox, Var oy, Var co, Var n, int vec, int rows) {
+    Var yo("yo"), yi("yi"), cb("cb"), channel("channel"), rows_channels("rows_channels"), task("task");
     output.split(oy, yo, yi, rows, TailStrategy::GuardWithIf)
-        .split(co, cb, loops.channel, kChannelsPerTask, TailStrategy::GuardWithIf)
-        .reorder(ox, yi, loops.channel, cb, yo, n)
+        .split(co, cb, channel, kChannelsPerTask, TailStrategy::GuardWithIf)
+        .reorder(ox, yi, channel, cb, yo, n)
         .fuse(cb, yo, rows_channels)
-        .fuse(rows_channels, n, loops.task)
-        .parallel(loops.task)
+        .fuse(rows_channels, n, task)
+        .parallel(task)
         .vectorize(ox, vec, TailStrategy::GuardWithIf);
-    return loops;
+    return task;
 }
 
 // One phase (a reduction over r = (ci in group, tap x, tap y)) computed for a task in
@@ -79,7 +74,7 @@ void schedule_phase(Func phase, const RDom &r, Func output, Var task, Var x, Var
             .unroll(cii)
             .unroll(xi);
     }
-    rows.split(x, xo, xi, vec * column_tile_vectors(target), TailStrategy::RoundUp)
+    rows.split(x, xo, xi, vec * kColumnTileVectors, TailStrategy::RoundUp)
         .split(c, co, cii, 1)
         .reorder(order(xi, cii))
         .vectorize(xi, vec)
@@ -104,16 +99,16 @@ void schedule_phase(Func phase, const RDom &r, Func output, Var task, Var x, Var
 
 void schedule_segregated_x86(SegregatedParts &p, const Target &target) {
     const int vec = target.natural_vector_size<float>();
-    OutputLoops loops = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows_per_task(p.stride_y));
+    Var task = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows_per_task(p.stride_y));
     // The input slab a task needs, zero border included, copied once per task so the
     // inner loops read dense memory instead of testing bounds.
-    p.input_padded.compute_at(p.output, loops.task).vectorize(_0, vec);
+    p.input_padded.compute_at(p.output, task).vectorize(_0, vec);
     for (Func table : p.tap_tables) table.compute_root();
     std::vector<Func> phases = p.runtime_stride ? std::vector<Func>{p.phase_any} : p.phases;
     for (size_t i = 0; i < phases.size(); i++) {
         std::vector<VarOrRVar> rows_outer{p.qy};
         if (p.runtime_stride) rows_outer = {p.qy, p.px, p.py};
-        schedule_phase(phases[i], p.phase_taps_rdoms[i], p.output, loops.task, p.qx, p.co, rows_outer,
+        schedule_phase(phases[i], p.phase_taps_rdoms[i], p.output, task, p.qx, p.co, rows_outer,
                        p.cout_per_group, target);
     }
 }
@@ -124,8 +119,8 @@ void schedule_zero_insert_x86(ZeroInsertParts &p, const Target &target) {
     Var task("task");
     p.zero_inserted.compute_root().fuse(p.ci, p.n, task).parallel(task).vectorize(p.x, vec);
     // The convolution gets the segregated phases' register tiles: a fair baseline.
-    OutputLoops loops = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows_per_task(1));
-    schedule_phase(p.conv, p.taps, p.output, loops.task, p.ox, p.co, {p.oy}, p.cout_per_group, target);
+    Var conv_task = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows_per_task(1));
+    schedule_phase(p.conv, p.taps, p.output, conv_task, p.ox, p.co, {p.oy}, p.cout_per_group, target);
 }
 
 }  // namespace ksconv
