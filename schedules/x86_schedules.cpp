@@ -22,6 +22,8 @@ int rows_per_task(int stride_y) { return 8 * std::max(2, stride_y); }
 constexpr int kChannelsPerTask = 64;  // output channels per task: parallelism for small, deep layers
 
 // Accumulators must fit the vector register file: 32 registers with AVX-512, 16 below.
+// A tile may read up to its width past the last channel: the runtime pads packed weights
+// by kChannelPadding (64, runtime/src/packing.hpp), so no tile may be wider than 64.
 struct ChannelTile {
     int co_vectors;  // vectors of output channels
     int x;           // phase pixels

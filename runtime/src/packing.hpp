@@ -19,8 +19,10 @@ AxisPhase axis_phase(int phase, int stride, int kernel, int dilation);
 
 // Sub-kernels in the generator's layout (co in group, tx, ty, ci, px, py), co fastest,
 // zero where a phase has fewer taps than the largest one. The channel axis is padded by
-// kChannelPadding zeros so a register tile of channels may run past the last one.
-constexpr int kChannelPadding = 8;
+// kChannelPadding zeros: a register tile of channels (at most 64 wide, see
+// schedules/x86_schedules.cpp) rounds its range up past the last channel and reads there;
+// the generators promise Halide those reads stay inside this padding.
+constexpr int kChannelPadding = 64;
 
 struct SubKernels {
     std::vector<float> data;
