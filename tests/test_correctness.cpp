@@ -31,6 +31,7 @@
 #include "ksconv/conv_transpose.hpp"
 #include "ksconv/error.hpp"
 #include "reference_scatter.hpp"
+#include "test_params.hpp"
 
 namespace ksconv::test {
 namespace {
@@ -232,17 +233,6 @@ std::vector<float> run_case(const Case &c, const CaseData &d, Method method) {
                                           d.out_shape.elements(), &problem);
     EXPECT_TRUE(problem.empty()) << method_name(method) << ": " << problem;
     return out;
-}
-
-ConvTransposeParams symmetric(int stride, int pad, int output_pad = 0, int dilation = 1,
-                              int groups = 1) {
-    ConvTransposeParams p;
-    p.stride_h = p.stride_w = stride;
-    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = pad;
-    p.output_padding_h = p.output_padding_w = output_pad;
-    p.dilation_h = p.dilation_w = dilation;
-    p.groups = groups;
-    return p;
 }
 
 Case make_case(int64_t n, int64_t cin, int64_t h, int64_t w, int64_t cout, int64_t k,

@@ -9,6 +9,7 @@
 #include "ksconv/conv_transpose.hpp"
 #include "ksconv/error.hpp"
 #include "reference.hpp"
+#include "test_params.hpp"
 
 namespace ksconv {
 namespace {
@@ -217,15 +218,7 @@ TEST(Validation, Methods) {
 
 // ---- output_shape against PyTorch ConvTranspose2d ---------------------------------------
 
-ConvTransposeParams symmetric(int stride, int pad, int output_pad, int dilation, int groups = 1) {
-    ConvTransposeParams p;
-    p.stride_h = p.stride_w = stride;
-    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = pad;
-    p.output_padding_h = p.output_padding_w = output_pad;
-    p.dilation_h = p.dilation_w = dilation;
-    p.groups = groups;
-    return p;
-}
+using test::symmetric;
 
 TEST(OutputShape, MatchesPyTorch) {
     // DCGAN layer: H=4, K=4, s=2, p=1 doubles the size.
