@@ -9,9 +9,9 @@
 // The runtime segregates the kernel once when a layer is built (runtime/src/packing.cpp):
 //   sub_kernels(co_in_group, tx, ty, ci, px, py) = w[ci][co_in_group][ky0(py) + ty*step_y][kx0(px) + tx*step_x]
 // where generators/phase_taps.h says which taps (k0, step, count) each phase has.
-#include "Halide.h"
-
 #include "../schedules/x86_schedules.h"
+#include "Halide.h"
+#include "channel_groups.h"
 #include "conv_transpose_parts.h"
 #include "phase_taps.h"
 
@@ -44,17 +44,15 @@ public:
         SegregatedParts &p = parts_;
         p.runtime_stride = (stride_x == 0 || stride_y == 0);
         p.stride_y = p.runtime_stride ? 0 : int(stride_y);
-        p.input_padded = BoundaryConditions::constant_exterior(
-            input, 0.0f, {{input.dim(0).min(), input.dim(0).extent()}, {input.dim(1).min(), input.dim(1).extent()}});
+        p.input_padded = zero_border(input);
+        // bias has one value per output channel
+        channels_ = ChannelGroups{groups, input.dim(2).extent() / groups, bias.dim(0).extent() / groups,
+                                  bias.dim(0).extent(), sub_kernels.dim(0).extent()};
+        p.cout_per_group = channels_.cout_per_group;
 
         // Coordinates in the padded output frame: phase = remainder, q = quotient.
         Expr X = p.ox + pad_left, Y = p.oy + pad_top;
-        // Phases are indexed by (channel within group, group) so a register tile over
-        // channels never straddles groups; the clamp keeps bounds tight for any grouping.
-        p.input_width = input.dim(0).extent();
-        p.cout_per_group = bias.dim(0).extent() / groups;  // bias has one value per output channel
-        Expr group = p.co / p.cout_per_group;
-        Expr co_in_group = clamp(p.co - group * p.cout_per_group, 0, p.cout_per_group - 1);
+        Expr group = channels_.group_of(p.co), co_in_group = channels_.in_group(p.co);
         if (p.runtime_stride) {
             Expr sx = runtime_stride_x, sy = runtime_stride_y;
             p.phase_any = any_phase();
@@ -82,13 +80,14 @@ public:
 
 private:
     SegregatedParts parts_;
+    ChannelGroups channels_;
 
     // Phase (px, py): bias plus a dense stride-1 correlation with its sub-kernel.
     Func one_phase(int px, int py) {
         PhaseTaps tx = phase_taps(px, stride_x, kernel_w, dilation_x);
         PhaseTaps ty = phase_taps(py, stride_y, kernel_h, dilation_y);
         std::string name = std::to_string(px) + "_" + std::to_string(py);
-        RDom r(0, input.dim(2).extent() / groups, 0, tx.count, 0, ty.count, "taps_" + name);
+        RDom r(0, channels_.cin_per_group, 0, tx.count, 0, ty.count, "taps_" + name);
         Func phase("phase_" + name);
         define_phase(phase, {parts_.qx, parts_.qy, parts_.co, parts_.g, parts_.n}, r, tx, ty, px, py);
         return phase;
@@ -100,8 +99,7 @@ private:
         SegregatedParts &p = parts_;
         PhaseTaps tx = phase_taps_runtime(p.px, runtime_stride_x, kernel_w, dilation_x, "x");
         PhaseTaps ty = phase_taps_runtime(p.py, runtime_stride_y, kernel_h, dilation_y, "y");
-        RDom r(0, input.dim(2).extent() / groups, 0, sub_kernels.dim(1).extent(), 0, sub_kernels.dim(2).extent(),
-               "taps_any");
+        RDom r(0, channels_.cin_per_group, 0, sub_kernels.dim(1).extent(), 0, sub_kernels.dim(2).extent(), "taps_any");
         r.where(r.y < tx.count && r.z < ty.count);
         p.tap_tables = tx.tables;
         p.tap_tables.insert(p.tap_tables.end(), ty.tables.begin(), ty.tables.end());
@@ -112,21 +110,16 @@ private:
 
     // phase(qx, qy, [px, py,] co in group, group, n). Sub-kernels are padded past the
     // channel count (runtime/src/packing.cpp) so register tiles may round channels up.
-    void define_phase(Func phase, const std::vector<Var> &args, const RDom &r, const PhaseTaps &tx,
-                      const PhaseTaps &ty, Expr px, Expr py) {
+    void define_phase(Func phase, const std::vector<Var> &args, const RDom &r, const PhaseTaps &tx, const PhaseTaps &ty,
+                      Expr px, Expr py) {
         SegregatedParts &p = parts_;
-        Expr cin_per_group = input.dim(2).extent() / groups;
-        // Halide's interval bounds over whole tasks are loose for the channel/group split.
-        // The output only asks for channels and groups in range (its clamp) and register
-        // tiles stay inside the sub-kernels' channel padding, so promise the ranges rather
-        // than clamp: a clamp would turn channel-vectorized weight loads into gathers.
-        Expr ci = unsafe_promise_clamped(p.g, 0, groups - 1) * cin_per_group + r.x;
-        Expr co = unsafe_promise_clamped(p.co, 0, sub_kernels.dim(0).extent() - 1);
+        Expr ci = channels_.input_channel(p.g, r.x);
         Expr ix = p.qx + tx.offset - r.y * tx.tap_step;
         Expr iy = p.qy + ty.offset - r.z * ty.tap_step;
         std::vector<Expr> at(args.begin(), args.end());
-        phase(at) = bias(min(p.g * p.cout_per_group + p.co, bias.dim(0).extent() - 1));
-        phase(at) += sub_kernels(co, r.y, r.z, ci, px, py) * p.input_padded(ix, iy, ci, p.n);
+        phase(at) = bias(channels_.bias_index(p.co, p.g));
+        phase(at) +=
+            sub_kernels(channels_.packed_channel(p.co), r.y, r.z, ci, px, py) * p.input_padded(ix, iy, ci, p.n);
         p.phase_taps_rdoms.push_back(r);
     }
 };

@@ -20,7 +20,6 @@ struct SegregatedParts {
     std::vector<Halide::RDom> phase_taps_rdoms;  // per phase Func: (ci in group, tap x, tap y)
     Halide::Var ox{"ox"}, oy{"oy"}, co{"co"}, n{"n"}, qx{"qx"}, qy{"qy"}, px{"px"}, py{"py"}, g{"g"};
     Halide::Expr cout_per_group;  // output channels per group
-    Halide::Expr input_width;
     bool runtime_stride = false;
     int stride_y = 0;  // compile-time row stride (0 when it is a run-time input)
 };

@@ -6,9 +6,9 @@
 // Derivation: out[oy] = sum over ky of Z[oy + pad - ky*d] * w[ky], where Z[t] = in[t/s] when
 // s divides t and 0 otherwise. With kf = K-1-ky this is the correlation
 //   out[oy] = sum over kf of Z[oy + kf*d - (d*(K-1) - pad)] * w[K-1-kf].
-#include "Halide.h"
-
 #include "../schedules/x86_schedules.h"
+#include "Halide.h"
+#include "channel_groups.h"
 #include "conv_transpose_parts.h"
 
 using namespace Halide;
@@ -18,11 +18,11 @@ namespace {
 
 class ConvTransposeZeroInsert : public Generator<ConvTransposeZeroInsert> {
 public:
-    Input<Buffer<float>> input{"input", 4};    // (x, y, ci, n)
+    Input<Buffer<float>> input{"input", 4};  // (x, y, ci, n)
     // Packed once by the runtime with channels fastest, padded past the channel count like
     // the segregated sub-kernels: (co in group, kx, ky, ci).
     Input<Buffer<float>> weights{"weights", 4};
-    Input<Buffer<float>> bias{"bias", 1};      // (co)
+    Input<Buffer<float>> bias{"bias", 1};  // (co)
     Input<int> pad_left{"pad_left"};
     Input<int> pad_top{"pad_top"};
     Input<int> stride_x{"stride_x"};
@@ -34,34 +34,28 @@ public:
 
     void generate() {
         ZeroInsertParts &p = parts_;
-        Func padded = BoundaryConditions::constant_exterior(
-            input, 0.0f, {{input.dim(0).min(), input.dim(0).extent()}, {input.dim(1).min(), input.dim(1).extent()}});
+        Func padded = zero_border(input);
         p.zero_inserted(p.x, p.y, p.ci, p.n) =
             select(p.x % stride_x == 0 && p.y % stride_y == 0, padded(p.x / stride_x, p.y / stride_y, p.ci, p.n), 0.0f);
 
         Expr kw = weights.dim(1).extent(), kh = weights.dim(2).extent();
-        Expr cin_per_group = input.dim(2).extent() / groups;
-        p.cout_per_group = bias.dim(0).extent() / groups;  // bias has one value per output channel
-        p.taps = RDom(0, cin_per_group, 0, kw, 0, kh, "taps");
-        // As in the segregated generator: channels indexed (co in group, group) so register
-        // tiles over channels never straddle groups; ranges promised, not clamped.
-        Expr ci = unsafe_promise_clamped(p.g, 0, groups - 1) * cin_per_group + p.taps.x;
-        Expr co = unsafe_promise_clamped(p.co, 0, weights.dim(0).extent() - 1);
+        // bias has one value per output channel
+        ChannelGroups channels{groups, input.dim(2).extent() / groups, bias.dim(0).extent() / groups,
+                               bias.dim(0).extent(), weights.dim(0).extent()};
+        p.cout_per_group = channels.cout_per_group;
+        p.taps = RDom(0, channels.cin_per_group, 0, kw, 0, kh, "taps");
+        Expr ci = channels.input_channel(p.g, p.taps.x);
         Expr zx = p.ox + p.taps.y * dilation_x - (dilation_x * (kw - 1) - pad_left);
         Expr zy = p.oy + p.taps.z * dilation_y - (dilation_y * (kh - 1) - pad_top);
-        Expr w = weights(co, kw - 1 - p.taps.y, kh - 1 - p.taps.z, ci);
+        Expr w = weights(channels.packed_channel(p.co), kw - 1 - p.taps.y, kh - 1 - p.taps.z, ci);
 
-        p.conv(p.ox, p.oy, p.co, p.g, p.n) = bias(min(p.g * p.cout_per_group + p.co, bias.dim(0).extent() - 1));
+        p.conv(p.ox, p.oy, p.co, p.g, p.n) = bias(channels.bias_index(p.co, p.g));
         p.conv(p.ox, p.oy, p.co, p.g, p.n) += w * p.zero_inserted(zx, zy, ci, p.n);
-        Expr group = p.co / p.cout_per_group;
-        Expr co_in_group = clamp(p.co - group * p.cout_per_group, 0, p.cout_per_group - 1);
-        p.output(p.ox, p.oy, p.co, p.n) = p.conv(p.ox, p.oy, co_in_group, group, p.n);
+        p.output(p.ox, p.oy, p.co, p.n) = p.conv(p.ox, p.oy, channels.in_group(p.co), channels.group_of(p.co), p.n);
         output = p.output;
     }
 
-    void schedule() {
-        schedule_zero_insert_x86(parts_, get_target());
-    }
+    void schedule() { schedule_zero_insert_x86(parts_, get_target()); }
 
 private:
     ZeroInsertParts parts_;
