@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -23,6 +22,7 @@
 #include <vector>
 
 #include "ksconv/error.hpp"
+#include "temp_file.hpp"
 
 // The float data is read and written as raw bytes; .npy '<f4' is little-endian.
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -307,73 +307,11 @@ size_t read_fully(const std::string &path, int fd, char *buffer, size_t size) {
     return done;
 }
 
-void write_fully(const std::string &path, int fd, const char *buffer, size_t size) {
-    while (size > 0) {
-        ssize_t n = ::write(fd, buffer, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int err = errno;
-            throw Error(path + ": write failed: " + errno_text(err));
-        }
-        buffer += n;
-        size -= size_t(n);
-    }
-}
-
 uint32_t read_le(const unsigned char *bytes, size_t count) {
     uint32_t value = 0;
     for (size_t i = count; i-- > 0;) value = (value << 8) | bytes[i];
     return value;
 }
-
-// A temporary file next to the target, removed unless commit() renamed it into place.
-class TempFile {
-public:
-    explicit TempFile(const std::string &path) : path_(path) {
-        // Our own O_EXCL loop instead of mkstemp(): mkstemp creates mode 0600, while the
-        // output should get the usual 0666 & ~umask like any other new file.
-        static std::atomic<unsigned> counter{0};
-        int err = EEXIST;
-        for (int attempt = 0; attempt < 100 && err == EEXIST; ++attempt) {
-            std::string name =
-                path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-            int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-            if (fd >= 0) {
-                fd_ = fd;
-                name_ = name;
-                return;
-            }
-            err = errno;
-        }
-        throw Error(path + ": cannot create temporary file: " + errno_text(err));
-    }
-    TempFile(const TempFile &) = delete;
-    TempFile &operator=(const TempFile &) = delete;
-    ~TempFile() {
-        if (fd_ >= 0) ::close(fd_);
-        if (!name_.empty()) ::unlink(name_.c_str());
-    }
-
-    int fd() const { return fd_; }
-
-    void commit() {
-        // close() can be the first to report a failed write (NFS, quotas).
-        if (::close(std::exchange(fd_, -1)) != 0) {
-            int err = errno;
-            throw Error(path_ + ": write failed: " + errno_text(err));
-        }
-        if (::rename(name_.c_str(), path_.c_str()) != 0) {
-            int err = errno;
-            throw Error(path_ + ": cannot rename temporary file into place: " + errno_text(err));
-        }
-        name_.clear();
-    }
-
-private:
-    const std::string &path_;
-    std::string name_;
-    int fd_ = -1;
-};
 
 // The header NumPy writes for this shape, byte for byte, including the preamble.
 std::string make_header(const std::vector<int64_t> &shape) {
@@ -525,10 +463,9 @@ void write_npy(const std::string &path, const Tensor &tensor) {
     }
 
     const std::string header = make_header(tensor.shape);
-    TempFile temp(path);
-    write_fully(path, temp.fd(), header.data(), header.size());
-    write_fully(path, temp.fd(), reinterpret_cast<const char *>(tensor.data.data()),
-                tensor.data.size() * sizeof(float));
+    detail::TempFile temp(path);
+    temp.write(header.data(), header.size());
+    temp.write(tensor.data.data(), tensor.data.size() * sizeof(float));
     temp.commit();
 }
 
