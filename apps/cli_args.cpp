@@ -118,6 +118,17 @@ int parse_int(const std::string &option, const std::string &text, int min_value)
     return parse_int_list(option, text, {1}, min_value)[0];
 }
 
+int64_t parse_int64(const std::string &option, const std::string &text, int64_t min_value) {
+    const bool digits_only = !text.empty() && text.size() <= 18 &&
+                             text.find_first_not_of("0123456789") == std::string::npos;
+    const int64_t value = digits_only ? std::stoll(text) : -1;
+    if (!digits_only || value < min_value) {
+        throw UsageError(option + ": expected an integer >= " + std::to_string(min_value) + " (at most 18 digits), got '" +
+                         text + "'");
+    }
+    return value;
+}
+
 std::vector<int> parse_int_list(const std::string &option, const std::string &text,
                                 const std::vector<std::size_t> &counts, int min_value) {
     std::vector<int> values;

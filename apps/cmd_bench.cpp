@@ -15,7 +15,9 @@
 #include "bench_runner.hpp"
 #include "bench_timer.hpp"
 #include "cli_args.hpp"
+#include "bench_upscale.hpp"
 #include "commands.hpp"
+#include "device_option.hpp"
 #include "ksconv/error.hpp"
 #include "ksconv/threads.hpp"
 #include "ksconv/version.hpp"
@@ -28,6 +30,7 @@ namespace {
 
 const char kHelpTop[] =
     R"(Usage: ksconv bench --shapes FILE.csv [options]
+       ksconv bench --upscale IMAGE.png [--scale LIST] [--method LIST] [options]
 
 Times ksconv's transposed convolution, and its peers, on a list of layer shapes. For each
 shape it makes random data (uniform in (-1, 1), never zero, seeded from the shape name;
@@ -90,15 +93,25 @@ Exit status: 0 on success; 1 on a runtime failure (unreadable or malformed shape
 a method disagreeing with the reference, a method that is not built); 2 on a usage error.
 Errors are one line on stderr, e.g. 'ksconv: error: shapes.csv line 3: ...'.
 
+Image upscaling (--upscale IMAGE.png): times ksconv's upscaling kernel on the image held in
+memory (PNG decoding and encoding are not timed) for each --method (default
+bilinear,bicubic; also nearest, lanczos3, lanczos4) and --scale (default 2,3,4), and
+OpenCV's cv::resize on the same image and threads when OpenCV was found at build time. The
+two outputs must agree within 1 per 8-bit sample (1/255 of full scale for 16-bit) before
+anything is timed. csv columns:
+  image,method,scale,impl,threads,median_ms,min_ms,megapixels_per_s,max_abs_diff
+
 Example:
   ksconv bench --shapes bench/shapes.csv --threads 2
   ksconv bench --shapes bench/shapes.csv --methods segregated,onednn --format csv --only dcgan_l1
+  ksconv bench --upscale data/sample.png --scale 2,4 --method bilinear,bicubic --threads 2
 )";
 
 constexpr double kTolerance = 1e-4;
 
 const std::vector<OptionSpec> kOptions = {
     {"--shapes", true}, {"--methods", true}, {"--only", true},     {"--threads", true},
+    {"--upscale", true}, {"--scale", true},  {"--method", true},
     {"--device", true}, {"--format", true},  {"--verbose", false}, {"--min-time", true},
 };
 
@@ -106,6 +119,9 @@ const char *const kMethodNames[] = {"segregated", "zero-insert", "onednn"};
 
 struct BenchOptions {
     std::string shapes;
+    std::string upscale_image;  // --upscale: the image benchmark instead of layer shapes
+    std::vector<UpscaleMethod> upscale_methods = {UpscaleMethod::bilinear, UpscaleMethod::bicubic};
+    std::vector<int> upscale_scales = {2, 3, 4};
     std::vector<std::string> methods;
     std::vector<std::string> only;
     int threads = 0;
@@ -153,7 +169,29 @@ BenchOptions parse_options(const std::vector<std::string> &words) {
     const Args args(words, kOptions);
     if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
     BenchOptions o;
-    o.shapes = args.require("--shapes");
+    if (auto v = args.get("--upscale")) {
+        if (args.has("--shapes") || args.has("--methods") || args.has("--only")) {
+            throw UsageError("--upscale benchmarks an image; --shapes, --methods and --only are for layers");
+        }
+        o.upscale_image = *v;
+        if (auto m = args.get("--method")) {
+            o.upscale_methods.clear();
+            for (const std::string &name : split_list("--method", *m)) {
+                try {
+                    o.upscale_methods.push_back(parse_upscale_method(name));
+                } catch (const Error &e) {
+                    throw UsageError(std::string("--method: ") + e.what());
+                }
+            }
+        }
+        if (auto v = args.get("--scale")) o.upscale_scales = parse_int_list("--scale", *v, {1, 2, 3}, 2);
+        for (int scale : o.upscale_scales) {
+            if (scale > 4) throw UsageError("--scale: " + std::to_string(scale) + " is not 2, 3 or 4");
+        }
+    } else {
+        if (args.has("--scale") || args.has("--method")) throw UsageError("--scale and --method need --upscale IMAGE");
+        o.shapes = args.require("--shapes");
+    }
     o.verbose = args.has("--verbose");
     if (auto v = args.get("--methods")) {
         o.methods = parse_methods(*v);
@@ -163,24 +201,13 @@ BenchOptions parse_options(const std::vector<std::string> &words) {
     }
     if (auto v = args.get("--only")) o.only = split_list("--only", *v);
     if (auto v = args.get("--threads")) o.threads = parse_int("--threads", *v, 1);
-    if (auto v = args.get("--device")) {
-        if (*v != "auto" && *v != "cpu" && *v != "cuda" && *v != "opencl") {
-            throw UsageError("--device: expected cpu or auto, got '" + *v + "'");
-        }
-        o.device = *v;
-    }
+    if (auto v = args.get("--device")) o.device = parse_device(*v);
     if (auto v = args.get("--format")) {
         if (*v != "table" && *v != "csv") throw UsageError("--format: expected table or csv, got '" + *v + "'");
         o.format = *v;
     }
     if (auto v = args.get("--min-time")) o.timing = TimingPolicy::with_target(parse_seconds("--min-time", *v));
     return o;
-}
-
-// Only the cpu kernels are built so far (as for convt).
-std::string choose_device(const std::string &requested) {
-    if (requested == "cpu" || requested == "auto") return "cpu";
-    throw Error("device '" + requested + "' is not available in this build");
 }
 
 std::vector<BenchShape> select_shapes(std::vector<BenchShape> shapes, const BenchOptions &o) {
@@ -342,10 +369,14 @@ int run_bench(const std::vector<std::string> &words) {
     if (!onednn_built() && std::find(o.methods.begin(), o.methods.end(), "onednn") != o.methods.end()) {
         throw Error("method 'onednn' is not built (oneDNN was not found at build time)");
     }
-    const std::vector<BenchShape> shapes = select_shapes(read_shapes_csv(o.shapes), o);
-
     if (o.threads == 0) o.threads = std::max(1, int(std::thread::hardware_concurrency()));
     set_num_threads(o.threads);
+    if (!o.upscale_image.empty()) {
+        run_upscale_bench({o.upscale_image, o.upscale_methods, o.upscale_scales, o.threads, device, o.format,
+                           o.verbose, o.timing});
+        return 0;
+    }
+    const std::vector<BenchShape> shapes = select_shapes(read_shapes_csv(o.shapes), o);
     onednn_set_threads(o.threads);
 
     const MachineInfo machine = describe_machine(o.threads, device);

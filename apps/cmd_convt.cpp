@@ -11,6 +11,7 @@
 
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "device_option.hpp"
 #include "ksconv/conv_transpose.hpp"
 #include "ksconv/error.hpp"
 #include "ksconv/npy.hpp"
@@ -135,19 +136,8 @@ ConvtOptions parse_options(const std::vector<std::string> &words) {
             throw UsageError(std::string("--method: ") + e.what());
         }
     }
-    if (auto v = args.get("--device")) {
-        if (*v != "auto" && *v != "cpu" && *v != "cuda" && *v != "opencl") {
-            throw UsageError("--device: expected auto, cpu, cuda or opencl, got '" + *v + "'");
-        }
-        o.device = *v;
-    }
+    if (auto v = args.get("--device")) o.device = parse_device(*v);
     return o;
-}
-
-// The device run() will use. Only the cpu kernels are built so far.
-std::string choose_device(const std::string &requested) {
-    if (requested == "cpu" || requested == "auto") return "cpu";
-    throw Error("device '" + requested + "' is not available in this build");
 }
 
 bool same_file(const std::string &a, const std::string &b) {

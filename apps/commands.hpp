@@ -14,4 +14,7 @@ int run_convt(const std::vector<std::string> &words);
 // ksconv bench: checks and times the methods (and oneDNN, when built) on a CSV of shapes.
 int run_bench(const std::vector<std::string> &words);
 
+// ksconv upscale: one PNG or a folder of PNGs upscaled by 2, 3 or 4.
+int run_upscale(const std::vector<std::string> &words);
+
 }  // namespace ksconv::cli

@@ -18,7 +18,7 @@ const char kHelp[] =
 Usage:
   ksconv convt --input X.npy --weight W.npy [--bias B.npy] --output Y.npy [options]
   ksconv bench --shapes FILE.csv [options]
-  ksconv upscale IN.png OUT.png --scale 2|3|4 [...] (coming: not implemented yet)
+  ksconv upscale IN.png OUT.png --scale 2|3|4 [--method M] [options]
   ksconv COMMAND --help
   ksconv --help | --version
 
@@ -27,12 +27,14 @@ Commands:
             ConvTranspose2d / ONNX ConvTranspose semantics
             (input N x Cin x H x W, weight Cin x Cout/groups x KH x KW, bias Cout)
   bench     check and time ksconv's methods (and oneDNN) on a CSV list of layer shapes
-  upscale   (coming) upscale an image with a classic kernel or a learned network
+  upscale   upscale a PNG (or a folder of PNGs) by 2, 3 or 4 with nearest, bilinear,
+            bicubic or Lanczos kernels, as OpenCV's cv::resize does
 
 Example:
   ksconv convt --input x.npy --weight w.npy --bias b.npy --output y.npy \
       --stride 2 --padding 1
   ksconv bench --shapes bench/shapes.csv --threads 2
+  ksconv upscale photo.png photo_x2.png --scale 2 --method bicubic
 
 Exit status: 0 on success, 1 on a runtime failure, 2 on a usage error; errors are one line
 on stderr starting with 'ksconv: error:'. 'ksconv convt --help' explains the layer.
@@ -77,7 +79,11 @@ int dispatch(const std::vector<std::string> &words) {
         }
     }
     if (command == "upscale") {
-        throw UsageError("command '" + command + "' is not implemented yet");
+        try {
+            return ksconv::cli::run_upscale(rest);
+        } catch (const UsageError &e) {
+            throw UsageError(std::string(e.what()) + " (see 'ksconv upscale --help')");
+        }
     }
     if (command.size() > 1 && command[0] == '-') {
         throw UsageError("unknown option '" + command + "' (try 'ksconv --help')");

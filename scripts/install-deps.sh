@@ -10,6 +10,7 @@ packages=(
     python3 python3-numpy                      # end-to-end tests (Debian's /usr/bin/python3)
     pocl-opencl-icd ocl-icd-opencl-dev         # OpenCL on the CPU, for GPU-schedule tests
     libdnnl-dev                                # oneDNN, the benchmark peer
+    libopencv-core-dev libopencv-imgproc-dev   # OpenCV's cv::resize, the upscale peer
 )
 
 missing=()

@@ -101,6 +101,8 @@ Halide::Runtime::Buffer<T> nchw_buffer(T *data, const Shape4 &s, const char *wha
 
 }  // namespace
 
+void check_kernel_status(int status, const char *kernel) { check(status, kernel); }
+
 void install_halide_hooks() {
     static std::once_flag once;
     std::call_once(once, [] {

@@ -17,6 +17,9 @@ void run_segregated(const ConvTransposeParams &p, const WeightShape &ws, const S
 void run_zero_insert(const ConvTransposeParams &p, const PackedKernel &kernel, const float *bias,
                      const float *input, const Shape4 &in, float *output, const Shape4 &out);
 
+// Throws Error with Halide's last message when a kernel returned a non-zero status.
+void check_kernel_status(int status, const char *kernel);
+
 // Routes Halide's error and print hooks into the library (never stderr); idempotent.
 void install_halide_hooks();
 

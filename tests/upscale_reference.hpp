@@ -1,0 +1,18 @@
+// An independent float64 reference for image upscaling, written from the definition
+// (OpenCV's cv::resize at integer factors) rather than from the polyphase decomposition the
+// kernels use: each output sample evaluates its kernel at the real source distances.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ksconv/upscale.hpp"
+
+namespace ksconv_test {
+
+// Samples as stored (uint8 or native uint16), interleaved; returns the output samples
+// (widened to uint32 so 8- and 16-bit share one type).
+std::vector<uint32_t> reference_upscale(const ksconv::ImageFormat &format, const std::vector<uint32_t> &samples,
+                                        int scale, ksconv::UpscaleMethod method);
+
+}  // namespace ksconv_test
