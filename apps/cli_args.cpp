@@ -1,6 +1,7 @@
 #include "cli_args.hpp"
 
 #include <climits>
+#include <cstdint>
 
 namespace ksconv::cli {
 
@@ -116,6 +117,25 @@ bool wants_help(const std::vector<std::string> &words) {
 
 int parse_int(const std::string &option, const std::string &text, int min_value) {
     return parse_int_list(option, text, {1}, min_value)[0];
+}
+
+int64_t parse_int64(const std::string &option, const std::string &text, int64_t min_value) {
+    const std::string kind = min_value > 0 ? "positive" : "non-negative";
+    bool ok = !text.empty();
+    uint64_t value = 0;
+    for (char c : text) {
+        ok = ok && c >= '0' && c <= '9';
+        if (!ok) break;
+        const uint64_t digit = uint64_t(c - '0');
+        if (value > (uint64_t(INT64_MAX) - digit) / 10) {
+            throw UsageError(option + ": expected a " + kind + " integer, got '" + text + "' (too large)");
+        }
+        value = value * 10 + digit;
+    }
+    if (!ok || int64_t(value) < min_value) {
+        throw UsageError(option + ": expected a " + kind + " integer, got '" + text + "'");
+    }
+    return int64_t(value);
 }
 
 std::vector<int> parse_int_list(const std::string &option, const std::string &text,

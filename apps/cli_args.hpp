@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -48,6 +49,9 @@ bool wants_help(const std::vector<std::string> &words);
 
 // One integer >= min_value (0 or 1) in plain decimal digits: no sign, spaces or suffix.
 int parse_int(const std::string &option, const std::string &text, int min_value);
+
+// Like parse_int, for 64-bit counts such as --max-elements.
+int64_t parse_int64(const std::string &option, const std::string &text, int64_t min_value);
 
 // Comma-separated integers >= min_value whose count is one of `counts` (e.g. {1, 2}).
 std::vector<int> parse_int_list(const std::string &option, const std::string &text,

@@ -775,10 +775,11 @@ TEST(Correctness, UsableAfterMove) {
 
 // ---- concurrent use -------------------------------------------------------------------
 
-// One layer shared by 8 threads, each running it 10 times on its own input and output.
+// One layer shared by 8 threads, each running it 100 times on its own input and output;
+// every result is checked.
 TEST(CorrectnessThreads, OneLayerEightThreads) {
     SCOPED_TRACE(seed_text());
-    constexpr int kThreads = 8, kRuns = 10;
+    constexpr int kThreads = 8, kRuns = 100;
     const Case c = make_case(1, 8, 12, 10, 8, 4, symmetric(2, 1), true);
     const CaseData d = make_data(c);
 
