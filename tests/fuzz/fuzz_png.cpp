@@ -1,8 +1,9 @@
 // libFuzzer target: ksconv::read_png (the streaming PngReader underneath) on arbitrary
-// bytes. Every input must decode or throw ksconv::Error. A small decoded image is written
-// back with PngWriter and must decode to the same pixels.
+// bytes. Every input must decode or throw ksconv::Error. A small decoded image must stream
+// row by row to the same pixels, and written back with PngWriter decode to them again.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "fuzz_file.hpp"
 #include "ksconv/error.hpp"
@@ -22,6 +23,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         return 0;
     }
     if (image.format.width * image.format.height > kMaxRoundTripPixels) return 0;
+    // Streaming row by row must give the same pixels as the whole-image read.
+    {
+        ksconv::PngReader reader(input.path(), kMaxPixels);
+        std::vector<uint8_t> rows(image.data.size());
+        const size_t row_bytes = size_t(reader.format().row_bytes());
+        for (int64_t y = 0; y < reader.format().height; ++y) reader.read_rows(rows.data() + size_t(y) * row_bytes, 1);
+        if (rows != image.data) __builtin_trap();
+    }
     ksconv::write_png(copy.path(), image);
     const ksconv::Image again = ksconv::read_png(copy.path(), kMaxPixels);
     if (again.data != image.data || again.format.channels != image.format.channels ||
