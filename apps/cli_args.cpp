@@ -1,6 +1,7 @@
 #include "cli_args.hpp"
 
 #include <climits>
+#include <cstdint>
 
 namespace ksconv::cli {
 
@@ -119,14 +120,22 @@ int parse_int(const std::string &option, const std::string &text, int min_value)
 }
 
 int64_t parse_int64(const std::string &option, const std::string &text, int64_t min_value) {
-    const bool digits_only = !text.empty() && text.size() <= 18 &&
-                             text.find_first_not_of("0123456789") == std::string::npos;
-    const int64_t value = digits_only ? std::stoll(text) : -1;
-    if (!digits_only || value < min_value) {
-        throw UsageError(option + ": expected an integer >= " + std::to_string(min_value) + " (at most 18 digits), got '" +
-                         text + "'");
+    const std::string kind = min_value > 0 ? "positive" : "non-negative";
+    bool ok = !text.empty();
+    uint64_t value = 0;
+    for (char c : text) {
+        ok = ok && c >= '0' && c <= '9';
+        if (!ok) break;
+        const uint64_t digit = uint64_t(c - '0');
+        if (value > (uint64_t(INT64_MAX) - digit) / 10) {
+            throw UsageError(option + ": expected a " + kind + " integer, got '" + text + "' (too large)");
+        }
+        value = value * 10 + digit;
     }
-    return value;
+    if (!ok || int64_t(value) < min_value) {
+        throw UsageError(option + ": expected a " + kind + " integer, got '" + text + "'");
+    }
+    return int64_t(value);
 }
 
 std::vector<int> parse_int_list(const std::string &option, const std::string &text,

@@ -50,7 +50,7 @@ bool wants_help(const std::vector<std::string> &words);
 // One integer >= min_value (0 or 1) in plain decimal digits: no sign, spaces or suffix.
 int parse_int(const std::string &option, const std::string &text, int min_value);
 
-// One 64-bit integer >= min_value, in plain decimal digits (sizes and limits).
+// Like parse_int, for 64-bit counts such as --max-elements.
 int64_t parse_int64(const std::string &option, const std::string &text, int64_t min_value);
 
 // Comma-separated integers >= min_value whose count is one of `counts` (e.g. {1, 2}).

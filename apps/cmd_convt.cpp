@@ -51,6 +51,9 @@ Execution:
   --device D       auto (default: first available GPU, else cpu), cpu, cuda, opencl.
                    This build runs on the cpu only; cuda and opencl are refused.
   --threads N      worker threads (default: one per core)
+  --max-elements N largest element count accepted for each input and for the output
+                   (default 268435456 = 2^28, 1 GiB of float32 per tensor); a larger file
+                   is refused from its header, before anything is allocated
   --verbose        on success, print the device, shapes, variant and run time on stderr
   -h, --help       print this help
 
@@ -77,10 +80,14 @@ layer parameters, I/O error), 2 on a usage error. Errors are one line on stderr.
 )";
 
 const std::vector<OptionSpec> kOptions = {
-    {"--input", true},   {"--weight", true},         {"--bias", true},     {"--output", true}, {"--stride", true},
-    {"--padding", true}, {"--output-padding", true}, {"--dilation", true}, {"--groups", true}, {"--method", true},
-    {"--device", true},  {"--threads", true},        {"--verbose", false},
+    {"--input", true},   {"--weight", true},         {"--bias", true},     {"--output", true},       {"--stride", true},
+    {"--padding", true}, {"--output-padding", true}, {"--dilation", true}, {"--groups", true},       {"--method", true},
+    {"--device", true},  {"--threads", true},        {"--verbose", false}, {"--max-elements", true},
 };
+
+// 1 GiB of float32 per tensor: far above any single layer's needs, far below what a
+// hostile header could otherwise make the tool allocate.
+constexpr int64_t kDefaultMaxElements = int64_t(1) << 28;
 
 struct ConvtOptions {
     std::string input, weight, bias, output;  // bias empty: no bias
@@ -88,6 +95,7 @@ struct ConvtOptions {
     Method method = Method::Segregated;
     std::string device = "auto";
     int threads = 0;  // 0: the library's default
+    int64_t max_elements = kDefaultMaxElements;
     bool verbose = false;
 };
 
@@ -128,6 +136,7 @@ ConvtOptions parse_options(const std::vector<std::string> &words) {
     }
     if (auto v = args.get("--groups")) p.groups = parse_int("--groups", *v, 1);
     if (auto v = args.get("--threads")) o.threads = parse_int("--threads", *v, 1);
+    if (auto v = args.get("--max-elements")) o.max_elements = parse_int64("--max-elements", *v, 1);
 
     if (auto v = args.get("--method")) {
         try {
@@ -170,10 +179,13 @@ std::string shape_text(const Shape4 &s) {
     return shape_text(std::vector<int64_t>{s.n, s.c, s.h, s.w});
 }
 
-// Prefixes the option so the message says which file it is about.
-Tensor read_tensor(const char *option, const std::string &path) {
+// Prefixes the option so the message says which file it is about, and names the option
+// that raises a size limit.
+Tensor read_tensor(const char *option, const std::string &path, int64_t max_elements) {
     try {
-        return read_npy(path);
+        return read_npy(path, max_elements);
+    } catch (const LimitError &e) {
+        throw Error(std::string(option) + ": " + e.what() + " (raise it with --max-elements)");
     } catch (const Error &e) {
         throw Error(std::string(option) + ": " + e.what());
     }
@@ -212,10 +224,10 @@ int run_convt(const std::vector<std::string> &words) {
     refuse_overwriting_inputs(o);
     if (o.threads > 0) set_num_threads(o.threads);
 
-    const Tensor input = read_tensor("--input", o.input);
-    const Tensor weight = read_tensor("--weight", o.weight);
+    const Tensor input = read_tensor("--input", o.input, o.max_elements);
+    const Tensor weight = read_tensor("--weight", o.weight, o.max_elements);
     std::optional<Tensor> bias;
-    if (!o.bias.empty()) bias = read_tensor("--bias", o.bias);
+    if (!o.bias.empty()) bias = read_tensor("--bias", o.bias, o.max_elements);
 
     const Shape4 in_shape = input_shape_of(input, o.input);
     const WeightShape w_shape = weight_shape_of(weight, o.weight);
@@ -223,9 +235,9 @@ int run_convt(const std::vector<std::string> &words) {
     if (bias) check_bias(*bias, o.bias, w_shape.cout_per_group * o.params.groups);
     // In double, so absurd extents cannot overflow the check itself.
     const double out_elements = double(out_shape.n) * double(out_shape.c) * double(out_shape.h) * double(out_shape.w);
-    if (out_elements > double(kNpyMaxElements)) {
-        throw Error("output shape " + shape_text(out_shape) + " has more than " + std::to_string(kNpyMaxElements) +
-                    " elements");
+    if (out_elements > double(o.max_elements)) {
+        throw Error("output shape " + shape_text(out_shape) + " has more than the limit of " +
+                    std::to_string(o.max_elements) + " elements (raise it with --max-elements)");
     }
 
     const ConvTranspose2d layer(o.params, w_shape, weight.data.data(), bias ? bias->data.data() : nullptr, o.method);

@@ -128,7 +128,11 @@ void upscale_one(const std::string &in, const std::string &out, UpscaleFileOptio
                  ProgressBar *bar, const std::string &label) {
     const auto start = std::chrono::steady_clock::now();
     if (bar) file.progress = [&](double fraction) { bar->update(fraction, label); };
-    upscale_png_file(in, out, file);
+    try {
+        upscale_png_file(in, out, file);
+    } catch (const LimitError &e) {
+        throw Error(std::string(e.what()) + " (raise it with --max-pixels)");
+    }
     if (o.verbose) {
         const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
         if (bar) bar->clear();

@@ -8,6 +8,7 @@
 
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "ksconv/signals.hpp"
 #include "ksconv/version.hpp"
 
 namespace {
@@ -94,6 +95,7 @@ int dispatch(const std::vector<std::string> &words) {
 }  // namespace
 
 int main(int argc, char **argv) {
+    ksconv::remove_temp_files_on_signal();  // an interrupted run leaves no partial output
     try {
         const int status = dispatch(std::vector<std::string>(argv + 1, argv + argc));
         // Help or version text that never arrived (e.g. a full disk) is a failure too.

@@ -39,28 +39,34 @@ inline PhaseTaps phase_taps(int r, int s, Halide::Expr kernel, Halide::Expr dila
     return taps;
 }
 
-// Phase `r` (a Var or Expr in [0, s)) of a run-time stride `s`. The first tap is found by
-// a small reduction; offsets are clamped to their proven range (1 - d .. 0) so Halide can
-// bound the input reads.
+// Phase `r` (a Var or Expr in [0, s)) of a run-time stride `s`. With m = s / gcd(s, d) (the
+// tap step) and g = s / m, phase r has taps iff g divides r, and then its first tap is
+// k0 = (r / g) * inverse(d / g) mod m. The step and the inverse are found by small scalar
+// reductions, O(s) each; trying every k per phase instead cost O(s^2) (minutes at the
+// strides up to 2^20 that validation accepts). Products that can pass 2^31 are in int64.
+// Offsets are clamped to their proven range (1 - d .. 0) so Halide can bound the input reads.
 inline PhaseTaps phase_taps_runtime(Halide::Expr r, Halide::Expr s, Halide::Expr kernel, Halide::Expr dilation,
                                     const std::string &axis) {
     using namespace Halide;
-    Var p("p");
-    RDom k(0, s, "first_tap_" + axis);
-    Func first("first_tap_" + axis);
-    first(p) = s;
-    first(p) = min(first(p), select((k * dilation - p) % s == 0, k, s));
     RDom t(1, s, "tap_period_" + axis);  // step = smallest t >= 1 with s | t*d
     Func step("tap_period_" + axis);
     step() = s;
-    step() = min(step(), select((t * dilation) % s == 0, t, s));
+    step() = min(step(), select((cast<int64_t>(t) * dilation) % s == 0, t, s));
+    Expr m = step(), g = s / step();
+    RDom u(0, s, "tap_inverse_" + axis);  // inverse of d / g modulo m (1 % m is 0 when m = 1)
+    Func inverse("tap_inverse_" + axis);
+    inverse() = s;
+    inverse() = min(inverse(), select(u < m && (cast<int64_t>(u) * (dilation / g)) % m == 1 % m, u, s));
+    Var p("p");
+    Func first("first_tap_" + axis);
+    first(p) = select(p % g == 0, cast<int>((cast<int64_t>(p / g) * inverse()) % m), s);
 
     Expr k0 = clamp(first(r), 0, s);
     PhaseTaps taps;
-    taps.count = select(k0 < s && k0 < kernel, (kernel - k0 + step() - 1) / step(), 0);
-    taps.offset = clamp(select(k0 < s, (r - k0 * dilation) / s, 0), 1 - dilation, 0);
-    taps.tap_step = clamp(step() * dilation / s, 1, dilation);
-    taps.tables = {first, step};
+    taps.count = select(k0 < s && k0 < kernel, (kernel - k0 + m - 1) / m, 0);
+    taps.offset = clamp(select(k0 < s, cast<int>((r - cast<int64_t>(k0) * dilation) / s), 0), 1 - dilation, 0);
+    taps.tap_step = clamp(dilation / g, 1, dilation);
+    taps.tables = {first, step, inverse};
     return taps;
 }
 

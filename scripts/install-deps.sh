@@ -7,6 +7,7 @@ packages=(
     cmake ninja-build g++ pkg-config
     libhalide14-0-dev libpng-dev libjpeg-dev   # Halide 14 and the image libraries it links
     libgtest-dev                               # unit tests
+    clang libclang-rt-14-dev                   # fuzz targets: libclang-rt has libFuzzer (-fsanitize=fuzzer)
     python3 python3-numpy                      # end-to-end tests (Debian's /usr/bin/python3)
     pocl-opencl-icd ocl-icd-opencl-dev         # OpenCL on the CPU, for GPU-schedule tests
     libdnnl-dev                                # oneDNN, the benchmark peer

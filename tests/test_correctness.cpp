@@ -648,6 +648,22 @@ TEST(Correctness, StrideAndDilationShareFactor) {
     }
 }
 
+// Run-time strides (above 4) against dilations sharing none, some or all of their factors:
+// the run-time-stride variant finds each phase's first tap by a modular inverse.
+TEST(Correctness, RuntimeStrideWithDilations) {
+    SCOPED_TRACE(seed_text());
+    for (int stride : {5, 6, 8, 9, 12})
+        for (int dilation : {1, 2, 3, 4, 6, 9, 10})
+            for (int k : {2, 7}) {
+                ConvTransposeParams p = symmetric(stride, 1, 0, dilation);
+                p.stride_w = stride == 5 ? 1 : stride - 1;
+                p.output_padding_h = stride - 1;
+                SCOPED_TRACE("stride " + std::to_string(stride) + " dilation " + std::to_string(dilation) + " k " +
+                             std::to_string(k));
+                expect_case_correct(make_case(1, 2, 3, 4, 3, k, p, true));
+            }
+}
+
 // Output padding 2 with stride 1 is legal only because dilation 3 exceeds the stride.
 TEST(Correctness, OutputPaddingBeyondStrideWithDilation) {
     SCOPED_TRACE(seed_text());
@@ -775,10 +791,11 @@ TEST(Correctness, UsableAfterMove) {
 
 // ---- concurrent use -------------------------------------------------------------------
 
-// One layer shared by 8 threads, each running it 10 times on its own input and output.
+// One layer shared by 8 threads, each running it 100 times on its own input and output;
+// every result is checked.
 TEST(CorrectnessThreads, OneLayerEightThreads) {
     SCOPED_TRACE(seed_text());
-    constexpr int kThreads = 8, kRuns = 10;
+    constexpr int kThreads = 8, kRuns = 100;
     const Case c = make_case(1, 8, 12, 10, 8, 4, symmetric(2, 1), true);
     const CaseData d = make_data(c);
 

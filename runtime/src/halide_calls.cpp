@@ -8,6 +8,7 @@
 
 #include "HalideBuffer.h"
 #include "HalideRuntime.h"
+#include "float_mode.hpp"
 #include "ksconv/error.hpp"
 #include "ksconv/memory.hpp"
 #include "ksconv_segregated_s0x0.h"
@@ -110,6 +111,7 @@ void install_halide_hooks() {
         halide_set_custom_print(discard_print);
         halide_set_custom_malloc(counting_malloc);
         halide_set_custom_free(counting_free);
+        install_float_mode_tasks();
     });
 }
 
@@ -143,6 +145,7 @@ void run_segregated(const ConvTransposeParams &p, const WeightShape &ws, const S
     Halide::Runtime::Buffer<const float> bias_buf(bias, int(out.c));
     SegregatedFn fn = has_fixed_stride_variant(p.stride_h, p.stride_w) ? kSegregated[p.stride_h - 1][p.stride_w - 1]
                                                                        : ksconv_segregated_s0x0;
+    const FloatModeGuard float_mode;  // the pool's tasks are guarded by install_float_mode_tasks()
     check(fn(in_buf, sub_buf, bias_buf, p.pad_left, p.pad_top, int(ws.kw), int(ws.kh), p.dilation_w, p.dilation_h,
              p.groups, p.stride_w, p.stride_h, out_buf),
           "segregated");
@@ -156,6 +159,7 @@ void run_zero_insert(const ConvTransposeParams &p, const PackedKernel &kernel, c
     checked_int(int64_t(kernel.data.size()), "packed weights");
     Halide::Runtime::Buffer<const float> w_buf(kernel.data.data(), kernel.cout_padded, kernel.kw, kernel.kh, kernel.cin);
     Halide::Runtime::Buffer<const float> bias_buf(bias, int(out.c));
+    const FloatModeGuard float_mode;
     check(ksconv_zero_insert(in_buf, w_buf, bias_buf, p.pad_left, p.pad_top, p.stride_w, p.stride_h, p.dilation_w,
                              p.dilation_h, p.groups, out_buf),
           "zero-insert");

@@ -3,6 +3,7 @@
 #include <climits>
 
 #include "HalideRuntime.h"
+#include "float_mode.hpp"
 #include "halide_calls.hpp"
 #include "ksconv/error.hpp"
 #include "ksconv_upscale_bicubic_x2_u16.h"
@@ -84,6 +85,7 @@ void run_upscale_kernel(UpscaleMethod method, int scale, const ImageFormat &sour
     halide_buffer_t in = image_buffer(source, rows, rows_first, rows_count, in_dims);
     halide_buffer_t out = image_buffer(out_format, output, 0, strip_rows * scale, out_dims);
     UpscaleFn fn = kUpscaleKernels[int(method)][source.bit_depth == 16][scale - 2];
+    const FloatModeGuard float_mode;  // as for every kernel call (halide_calls.cpp)
     check_kernel_status(fn(&in, int(source.height), int(strip_row), &out), "upscale");
 }
 

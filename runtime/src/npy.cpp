@@ -277,15 +277,14 @@ std::vector<int64_t> parse_shape(const std::string &path, const std::optional<Va
     std::optional<int64_t> count = nonzero_product(shape, std::numeric_limits<int64_t>::max());
     std::string prefix = path + ": shape " + format_shape(shape);
     if (has_zero) {
-        throw Error(prefix + " has extents whose product exceeds the limit of " +
-                    std::to_string(limit) + " elements");
+        throw LimitError(prefix + " has extents whose product exceeds the limit of " + std::to_string(limit) +
+                         " elements");
     }
     if (!count) {
-        throw Error(prefix + " has more elements than fit in 64 bits (limit " +
-                    std::to_string(limit) + ")");
+        throw LimitError(prefix + " has more elements than fit in 64 bits (limit " + std::to_string(limit) + ")");
     }
-    throw Error(prefix + " has " + std::to_string(*count) + " elements, more than the limit of " +
-                std::to_string(limit));
+    throw LimitError(prefix + " has " + std::to_string(*count) + " elements, more than the limit of " +
+                     std::to_string(limit));
 }
 
 // ---------------------------------------------------------------------------------------

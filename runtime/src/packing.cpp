@@ -1,21 +1,62 @@
 #include "packing.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <initializer_list>
 #include <numeric>
+#include <string>
+#include <utility>
+
+#include "ksconv/error.hpp"
 
 namespace ksconv::detail {
+namespace {
+
+// Elements of a packed weight buffer, refused before allocating when the kernels could not
+// address them (int32 extents): large strides multiply the sub-kernel count, so a size that
+// wrapped around size_t would otherwise be allocated small and written past.
+size_t packed_elements(const char *what, std::initializer_list<int64_t> extents) {
+    int64_t product = 1;
+    std::string text;
+    bool fits = true;
+    for (int64_t extent : extents) {
+        text += (text.empty() ? "" : "x") + std::to_string(extent);
+        if (extent != 0 && product > INT_MAX / extent) fits = false;
+        if (fits) product *= extent;
+    }
+    if (!fits)
+        throw Error(std::string(what) + " " + text + " would exceed 2^31-1 elements, more than the kernels address");
+    return size_t(product);
+}
+
+// The smallest k >= 0 with k * d = phase (mod s), or -1 when there is none. Solved with a
+// modular inverse rather than by trying every k < s, which cost O(s) per phase and O(s^2)
+// per layer: minutes for the strides up to 2^20 that validation accepts.
+int64_t first_tap(int64_t phase, int64_t s, int64_t d) {
+    const int64_t g = std::gcd(s, d);
+    if (phase % g != 0) return -1;
+    const int64_t m = s / g, a = (d / g) % m;
+    // Extended Euclid: inverse of a modulo m (they are coprime).
+    int64_t r0 = m, r1 = a, t0 = 0, t1 = 1;
+    while (r1 != 0) {
+        const int64_t q = r0 / r1;
+        r0 = std::exchange(r1, r0 - q * r1);
+        t0 = std::exchange(t1, t0 - q * t1);
+    }
+    const int64_t inverse = ((t0 % m) + m) % m;
+    return (phase / g) % m * inverse % m;
+}
+
+}  // namespace
 
 AxisPhase axis_phase(int phase, int stride, int kernel, int dilation) {
     AxisPhase taps;
     taps.step = stride / std::gcd(stride, dilation);
-    for (int k = 0; k < stride; k++) {
-        if (((k * int64_t(dilation) - phase) % stride + stride) % stride == 0) {
-            taps.first = k;
-            taps.count = k < kernel ? (kernel - k + taps.step - 1) / taps.step : 0;
-            return taps;
-        }
-    }
-    return taps;  // no tap: this phase of the output is bias only
+    const int64_t k = first_tap(phase, stride, dilation);
+    if (k < 0) return taps;  // no tap: this phase of the output is bias only
+    taps.first = int(k);
+    taps.count = k < kernel ? int((kernel - k + taps.step - 1) / taps.step) : 0;
+    return taps;
 }
 
 PackedKernel pack_kernel(const WeightShape &shape, const float *weights) {
@@ -25,7 +66,7 @@ PackedKernel pack_kernel(const WeightShape &shape, const float *weights) {
     packed.kw = int(shape.kw);
     packed.kh = int(shape.kh);
     packed.cin = int(shape.cin);
-    packed.data.assign(size_t(packed.cout_padded) * packed.kw * packed.kh * packed.cin, 0.0f);
+    packed.data.assign(packed_elements("packed weights", {packed.cout_padded, packed.kw, packed.kh, packed.cin}), 0.0f);
     size_t index = 0;  // walks the packed layout in order, channels fastest
     for (int ci = 0; ci < packed.cin; ci++) {
         for (int ky = 0; ky < packed.kh; ky++) {
@@ -59,7 +100,9 @@ SubKernels segregate_kernel(const ConvTransposeParams &p, const WeightShape &sha
     sub.taps_y = most_taps(phases_y);
     sub.stride_x = p.stride_w;
     sub.stride_y = p.stride_h;
-    sub.data.assign(size_t(sub.cout_padded) * sub.taps_x * sub.taps_y * sub.cin * sub.stride_x * sub.stride_y, 0.0f);
+    sub.data.assign(packed_elements("segregated sub-kernels",
+                                    {sub.cout_padded, sub.taps_x, sub.taps_y, sub.cin, sub.stride_x, sub.stride_y}),
+                    0.0f);
 
     size_t index = 0;  // walks the packed layout in order, x fastest
     for (int py = 0; py < sub.stride_y; py++) {

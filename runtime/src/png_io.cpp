@@ -231,8 +231,8 @@ PngReader::PngReader(const std::string &path, int64_t max_pixels) : state_(std::
     // The header alone decides the limit, before any row buffer exists.
     const int64_t pixels = int64_t(width) * int64_t(height);
     if (pixels > max_pixels) {
-        throw Error(path + ": image " + std::to_string(width) + "x" + std::to_string(height) + " has " +
-                    std::to_string(pixels) + " pixels, more than the limit " + std::to_string(max_pixels));
+        throw LimitError(path + ": image " + std::to_string(width) + "x" + std::to_string(height) + " has " +
+                         std::to_string(pixels) + " pixels, more than the limit " + std::to_string(max_pixels));
     }
     // A header whose image data could not fit in the rest of the file is refused here, so
     // that no caller sizes buffers from it (a 100-byte file may claim 16384x16384 pixels).

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "ksconv/error.hpp"
+#include "temp_registry.hpp"
 
 namespace ksconv::detail {
 
@@ -19,13 +20,17 @@ TempFile::TempFile(const std::string &path) : path_(path) {
     int err = EEXIST;
     for (int attempt = 0; attempt < 100 && err == EEXIST; ++attempt) {
         std::string name = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+        // Registered before it exists, so a signal at any moment finds it.
+        const int slot = register_temp_file(name.c_str());
         int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0) {
             fd_ = fd;
             name_ = name;
+            slot_ = slot;
             return;
         }
         err = errno;
+        unregister_temp_file(slot);
     }
     throw Error(path + ": cannot create temporary file: " + std::strerror(err));
 }
@@ -33,6 +38,7 @@ TempFile::TempFile(const std::string &path) : path_(path) {
 TempFile::~TempFile() {
     if (fd_ >= 0) ::close(fd_);
     if (!name_.empty()) ::unlink(name_.c_str());
+    unregister_temp_file(slot_);
 }
 
 void TempFile::write(const void *data, size_t size) {
@@ -50,6 +56,7 @@ void TempFile::commit() {
         throw Error(path_ + ": cannot rename temporary file into place: " + std::strerror(err));
     }
     name_.clear();
+    unregister_temp_file(std::exchange(slot_, -1));
 }
 
 int write_all(int fd, const void *data, size_t size) noexcept {

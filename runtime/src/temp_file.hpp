@@ -29,6 +29,7 @@ private:
     std::string path_;
     std::string name_;
     int fd_ = -1;
+    int slot_ = -1;  // in the signal handler's registry while the file may exist
 };
 
 // Writes all of `data` to `fd`, retrying short writes; returns 0 or the errno of the failure.

@@ -128,7 +128,7 @@ void upscale_png_file(const std::string &in, const std::string &out, const Upsca
     const ImageFormat &source = reader.format();
     const int64_t s = options.scale;
     if (source.width * s > options.max_output_pixels / (source.height * s)) {
-        throw Error(in + ": upscaled by " + std::to_string(s) + " it would have " + std::to_string(source.width * s) +
+        throw LimitError(in + ": upscaled by " + std::to_string(s) + " it would have " + std::to_string(source.width * s) +
                     "x" + std::to_string(source.height * s) + " pixels, more than the limit " +
                     std::to_string(options.max_output_pixels));
     }

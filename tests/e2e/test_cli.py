@@ -425,6 +425,15 @@ def test_errors(r, rng, root):
     check_error(r, "output_dir_missing",
                 base[:-1] + [os.path.join(d, "no_such_dir", "y.npy")], d, (1,))
 
+    # --max-elements: files (from their headers) and the output above it are refused, and
+    # the message names the option; a bad value is a usage error.
+    for name, limit in (("max_elements_input", "50"), ("max_elements_output", "120")):
+        bad(name, ["--max-elements", limit], (1,))
+        _, _, err = r.run(base + ["--max-elements", limit])
+        r.check(f"{name}_names_option", "--max-elements" in err, err)
+    bad("max_elements_zero", ["--max-elements", "0"], (2,))
+    bad("max_elements_not_a_number", ["--max-elements", "1e9"], (2,))
+
     # The output may not be an input, however it is spelled.
     x_before = open(x, "rb").read()
     alias = os.path.join(d, "alias.npy")

@@ -59,7 +59,7 @@ private:
 struct UpscaleFileOptions {
     UpscaleMethod method = UpscaleMethod::bicubic;
     int scale = 2;
-    int64_t max_output_pixels = kDefaultMaxPixels;  // refuse larger outputs before decoding
+    int64_t max_output_pixels = kDefaultMaxPixels;  // larger outputs: LimitError before decoding
     // Called after each strip with the fraction of output rows done (0 to 1).
     std::function<void(double)> progress;
 };

@@ -1,0 +1,17 @@
+// Default options of the ASan+UBSan twins (KSCONV_SANITIZE), built into each sanitized
+// executable so that CTest, the e2e scripts and a hand run all behave alike; ASAN_OPTIONS
+// and UBSAN_OPTIONS in the environment still override them. A finding exits 86, a status
+// the tool never uses (its failures exit 1 or 2), so no test mistakes one for an expected
+// error.
+extern "C" {
+
+const char *__asan_default_options() {
+    return "detect_leaks=1:exitcode=86:strict_string_checks=1:check_initialization_order=1:"
+           "detect_stack_use_after_return=1";
+}
+
+const char *__ubsan_default_options() {
+    return "print_stacktrace=1:halt_on_error=1:exitcode=86";
+}
+
+}  // extern "C"
