@@ -8,14 +8,17 @@ void schedule_upscale_x86(UpscaleParts &p, const Target &target) {
     const int s = p.scale;
     const int vec = target.natural_vector_size(p.accumulator);
     Func out = p.output;
-    Var qy("qy_o"), py("py_o"), task("task"), cx("cx");
+    Var qy("qy_o"), py("py_o"), task("task"), cx("cx"), cxo("cxo"), cxi("cxi");
     // Each unrolled py is one row phase: the interleave select folds away. Channels and
-    // columns fuse into one dense run of samples per output row.
+    // columns fuse into one dense run of samples per output row. The phases sit inside the
+    // vector loop: the s output rows of a source row read the same few rows of `columns`,
+    // so each vector of them is loaded once for all s phases.
     out.split(p.y, qy, py, s, TailStrategy::RoundUp)
         .fuse(p.c, p.x, cx)
-        .reorder(cx, py, qy)
+        .split(cx, cxo, cxi, vec * 2, TailStrategy::GuardWithIf)
+        .reorder(cxi, py, cxo, qy)
         .unroll(py)
-        .vectorize(cx, vec * 2, TailStrategy::GuardWithIf);
+        .vectorize(cxi);
     const int rows_per_task = 16;
     out.split(qy, task, qy, rows_per_task, TailStrategy::GuardWithIf).parallel(task);
     for (int channels = 1; channels <= 4; channels++) out.specialize(p.channels == channels);

@@ -177,7 +177,7 @@ std::string make_chunk(const std::string &type, const std::string &data) {
 }
 
 ScratchDir::ScratchDir() {
-    std::string pattern = ::testing::TempDir() + "ksconv_png_XXXXXX";
+    std::string pattern = ::testing::TempDir() + "ksconv_test_XXXXXX";
     if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     dir_ = pattern;
 }

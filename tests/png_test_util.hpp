@@ -41,7 +41,8 @@ std::string make_chunk(const std::string &type, const std::string &data);
 std::string be32(uint32_t value);
 extern const char kPngSignature[9];
 
-// A fresh directory under GoogleTest's temp dir, removed with its files on destruction.
+// A fresh directory under GoogleTest's temp dir, removed with its files on destruction
+// (the .npy tests use it too).
 class ScratchDir {
 public:
     ScratchDir();

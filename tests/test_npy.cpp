@@ -20,6 +20,7 @@
 
 #include "ksconv/error.hpp"
 #include "ksconv/npy.hpp"
+#include "png_test_util.hpp"
 
 // Records the largest single allocation, so the tests can prove that a header claiming a
 // huge shape is rejected before its data vector is allocated. (noinline keeps GCC from
@@ -46,33 +47,11 @@ using ::testing::HasSubstr;
 
 class NpyTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        std::string pattern = ::testing::TempDir() + "ksconv_npy_XXXXXX";
-        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-        dir_ = pattern;
-    }
-    void TearDown() override {
-        for (const std::string &name : list_dir()) std::remove((dir_ + "/" + name).c_str());
-        rmdir(dir_.c_str());
-    }
-
-    std::string path(const std::string &name) const { return dir_ + "/" + name; }
-
-    std::vector<std::string> list_dir() const {
-        std::vector<std::string> names;
-        if (DIR *d = opendir(dir_.c_str())) {
-            while (dirent *entry = readdir(d)) {
-                std::string name = entry->d_name;
-                if (name != "." && name != "..") names.push_back(name);
-            }
-            closedir(d);
-        }
-        return names;
-    }
+    std::string path(const std::string &name) const { return scratch_.path(name); }
+    std::vector<std::string> list_dir() const { return scratch_.list(); }
 
     std::string write_bytes(const std::string &name, const std::string &bytes) const {
-        std::ofstream(path(name), std::ios::binary) << bytes;
-        return path(name);
+        return scratch_.write(name, bytes);
     }
 
     // Reads `bytes` back as a file and returns the error message read_npy throws.
@@ -91,13 +70,11 @@ protected:
         return "";
     }
 
-    std::string dir_;
+    ksconv_test::ScratchDir scratch_;
+    const std::string &dir_ = scratch_.dir();
 };
 
-std::string read_file(const std::string &path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using ksconv_test::read_file;
 
 std::string le_bytes(uint64_t value, int count) {
     std::string out;
