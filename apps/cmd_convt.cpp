@@ -1,6 +1,5 @@
 // ksconv convt: reads the tensors, checks what the library cannot see (ranks, bias length,
 // output over an input), runs one ConvTranspose2d layer and writes the result.
-#include <sys/stat.h>
 
 #include <chrono>
 #include <iomanip>
@@ -14,6 +13,7 @@
 #include "device_option.hpp"
 #include "ksconv/conv_transpose.hpp"
 #include "ksconv/error.hpp"
+#include "ksconv/files.hpp"
 #include "ksconv/npy.hpp"
 #include "ksconv/threads.hpp"
 
@@ -147,12 +147,6 @@ ConvtOptions parse_options(const std::vector<std::string> &words) {
     }
     if (auto v = args.get("--device")) o.device = parse_device(*v);
     return o;
-}
-
-bool same_file(const std::string &a, const std::string &b) {
-    struct stat sa {};
-    struct stat sb {};
-    return stat(a.c_str(), &sa) == 0 && stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 // Compares the files themselves, so "./x.npy", "d/../x.npy", links and symlinks are caught.

@@ -16,6 +16,7 @@
 #include "commands.hpp"
 #include "device_option.hpp"
 #include "ksconv/error.hpp"
+#include "ksconv/files.hpp"
 #include "ksconv/threads.hpp"
 #include "ksconv/upscale.hpp"
 #include "progress_bar.hpp"
@@ -145,10 +146,7 @@ int run_batch(const UpscaleOptions &o) {
     if (!is_directory(o.out)) {
         if (::mkdir(o.out.c_str(), 0777) != 0) throw Error(o.out + ": cannot create folder: " + std::strerror(errno));
     }
-    struct stat a {
-    }, b{};
-    if (::stat(o.in.c_str(), &a) == 0 && ::stat(o.out.c_str(), &b) == 0 && a.st_dev == b.st_dev &&
-        a.st_ino == b.st_ino) {
+    if (same_file(o.in, o.out)) {
         throw Error(o.out + " is the input folder; refusing to overwrite its images");
     }
     const std::vector<std::string> names = png_names(o.in);

@@ -1,6 +1,7 @@
 #include "temp_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <utility>
 
 #include "ksconv/error.hpp"
+#include "ksconv/files.hpp"
 #include "temp_registry.hpp"
 
 namespace ksconv::detail {
@@ -73,3 +75,14 @@ int write_all(int fd, const void *data, size_t size) noexcept {
 }
 
 }  // namespace ksconv::detail
+
+namespace ksconv {
+
+bool same_file(const std::string &a, const std::string &b) {
+    struct stat sa {};
+    struct stat sb {};
+    return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+}  // namespace ksconv

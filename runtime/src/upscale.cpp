@@ -1,7 +1,5 @@
 #include "ksconv/upscale.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <climits>
 #include <cstring>
@@ -9,6 +7,7 @@
 
 #include "image_calls.hpp"
 #include "ksconv/error.hpp"
+#include "ksconv/files.hpp"
 
 namespace ksconv {
 namespace {
@@ -34,13 +33,6 @@ const MethodInfo &info(UpscaleMethod method) {
 
 // Output samples per kernel call stay well inside Halide's int32 indexing.
 constexpr int64_t kMaxStripSamples = int64_t(1) << 30;
-
-bool same_file(const std::string &a, const std::string &b) {
-    struct stat sa {
-    }, sb{};
-    return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
-}
 
 // Source rows per strip: about 16 MiB of output, at least 64 rows (four parallel tasks of
 // the kernels) and never more samples than one kernel call may index.
