@@ -4,6 +4,7 @@
 #include <exception>
 #include <thread>
 
+#include "ksconv/device_tensor.hpp"
 #include "ksconv/memory.hpp"
 
 namespace ksconv::cli {
@@ -12,13 +13,28 @@ namespace {
 
 class KsconvRunner : public BenchRunner {
 public:
-    KsconvRunner(const BenchShape &shape, Method method, const float *weights, const float *input, float *output)
-        : layer_(shape.params, shape.weights, weights, nullptr, method),
+    KsconvRunner(const BenchShape &shape, Method method, Device device, const float *weights, const float *input,
+                 float *output)
+        : layer_(shape.params, shape.weights, weights, nullptr, method, device),
           input_shape_(shape.input),
           input_(input),
-          output_(output) {}
+          output_(output) {
+        if (device != Device::cpu) {
+            device_input_ = std::make_unique<DeviceTensor>(device, shape.input);
+            device_output_ = std::make_unique<DeviceTensor>(device, shape.output);
+            device_input_->upload(input);
+        }
+    }
 
-    void run() override { layer_.run(input_, input_shape_, output_); }
+    void run() override {
+        if (!device_input_) {
+            layer_.run(input_, input_shape_, output_);
+            return;
+        }
+        // The kernel alone, finished: the synchronization is inside the timed call.
+        layer_.run(*device_input_, *device_output_);
+        synchronize(layer_.device());
+    }
 
     void checked_run() override {
         // The first run of the layer: whatever it allocates now is its own scratch.
@@ -26,6 +42,7 @@ public:
         const int64_t held_before = scratch_peak_bytes();
         run();
         scratch_bytes_ = scratch_peak_bytes() - held_before;
+        if (device_output_) device_output_->download(output_);
     }
 
     int64_t extra_bytes() const override { return layer_.packed_weight_bytes() + scratch_bytes_; }
@@ -37,14 +54,25 @@ private:
     Shape4 input_shape_;
     const float *input_;
     float *output_;
+    std::unique_ptr<DeviceTensor> device_input_, device_output_;  // GPU only
     int64_t scratch_bytes_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<BenchRunner> make_ksconv_runner(const BenchShape &shape, Method method, const float *weights,
-                                                const float *input, float *output) {
-    return std::make_unique<KsconvRunner>(shape, method, weights, input, output);
+std::unique_ptr<BenchRunner> make_ksconv_runner(const BenchShape &shape, Method method, Device device,
+                                                const float *weights, const float *input, float *output) {
+    return std::make_unique<KsconvRunner>(shape, method, device, weights, input, output);
+}
+
+TransferTimings time_transfers(const BenchShape &shape, Device device, const float *input, float *output,
+                               const TimingPolicy &policy) {
+    DeviceTensor in(device, shape.input), out(device, shape.output);
+    out.upload(output);  // gives the output tensor defined contents to download
+    TransferTimings t;
+    t.to_device = time_runs([&] { in.upload(input); }, policy);
+    t.to_host = time_runs([&] { out.download(output); }, policy);
+    return t;
 }
 
 std::vector<float> reference_output(const BenchShape &shape, const float *weights, const float *input, int threads) {

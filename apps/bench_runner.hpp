@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "bench_timer.hpp"
 #include "ksconv/conv_transpose.hpp"
+#include "ksconv/device.hpp"
 #include "shapes_csv.hpp"
 
 namespace ksconv::cli {
@@ -31,8 +33,18 @@ public:
 };
 
 // A ksconv layer (no bias) reading `input` and writing `output`, both owned by the caller.
-std::unique_ptr<BenchRunner> make_ksconv_runner(const BenchShape &shape, Method method, const float *weights,
-                                                const float *input, float *output);
+// On a GPU device the input is uploaded once at creation and the timed call is the kernel
+// on device tensors followed by a device synchronization; checked_run() downloads.
+std::unique_ptr<BenchRunner> make_ksconv_runner(const BenchShape &shape, Method method, Device device,
+                                                const float *weights, const float *input, float *output);
+
+// Median times of the host<->device copies a GPU layer call adds: the input to the device
+// and the output back (each its own synchronous copy).
+struct TransferTimings {
+    Timing to_device, to_host;
+};
+TransferTimings time_transfers(const BenchShape &shape, Device device, const float *input, float *output,
+                               const TimingPolicy &policy);
 
 // The float64 reference (ksconv Method::Reference, rounded to float), its batch split
 // over `threads` threads because it is slow.

@@ -49,7 +49,7 @@ void run_upscale_bench(const UpscaleBenchOptions &o) {
     const Image image = read_png(o.image);
     const ImageFormat &f = image.format;
     opencv_set_threads(o.threads);
-    const MachineInfo machine = describe_machine(o.threads, o.device);
+    const MachineInfo machine = describe_machine(o.threads, device_name(o.device));
     const int64_t tolerance = f.bit_depth == 8 ? 1 : 65535 / 255;
     std::ostream &out = std::cout;
     if (o.format == "csv") {
@@ -61,7 +61,11 @@ void run_upscale_bench(const UpscaleBenchOptions &o) {
             << "ksconv " << version() << ", upscale " << o.image << ": " << f.width << "x" << f.height << ", "
             << f.channels << " channels, " << f.bit_depth << "-bit; peer: " << opencv_version() << "\n"
             << "Mpix/s = output megapixels per second; speedup = opencv median / ksconv median; max diff = largest "
-               "|ksconv - opencv| sample\n\n"
+               "|ksconv - opencv| sample\n"
+            << (o.device == Device::cpu ? ""
+                                        : "on " + describe_device(o.device) +
+                                              ": ksconv times include copying the image to the device and back\n")
+            << "\n"
             << std::left << std::setw(10) << "method" << std::setw(7) << "scale" << std::setw(20) << "ksconv ms (min)"
             << std::setw(10) << "Mpix/s" << std::setw(20) << "opencv ms (min)" << std::setw(10) << "Mpix/s"
             << std::setw(9) << "speedup"
@@ -70,7 +74,7 @@ void run_upscale_bench(const UpscaleBenchOptions &o) {
     }
     for (UpscaleMethod method : o.methods) {
         for (int scale : o.scales) {
-            const Upscaler up(method, scale, f);
+            const Upscaler up(method, scale, f, o.device);
             const ImageFormat &of = up.output_format();
             std::vector<uint8_t> ours(size_t(of.row_bytes() * of.height)), theirs;
             Cell cell{method, scale, {}, {}, false, 0};

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bench_timer.hpp"
+#include "ksconv/device.hpp"
 #include "ksconv/upscale.hpp"
 
 namespace ksconv::cli {
@@ -15,7 +16,7 @@ struct UpscaleBenchOptions {
     std::vector<UpscaleMethod> methods;
     std::vector<int> scales;
     int threads = 1;
-    std::string device = "cpu";
+    Device device = Device::cpu;   // on a GPU the timed call includes the image copies
     std::string format = "table";  // or csv
     bool verbose = false;
     TimingPolicy timing;

@@ -14,8 +14,8 @@
 #include "bench_report.hpp"
 #include "bench_runner.hpp"
 #include "bench_timer.hpp"
-#include "cli_args.hpp"
 #include "bench_upscale.hpp"
+#include "cli_args.hpp"
 #include "commands.hpp"
 #include "device_option.hpp"
 #include "ksconv/error.hpp"
@@ -56,7 +56,11 @@ const char kHelpBottom[] = R"(
                      default: segregated,zero-insert, plus onednn when it is built
   --only NAME,...    run only these shapes (in file order)
   --threads N        worker threads for ksconv and oneDNN (OpenMP); default: one per core
-  --device D         cpu or auto (= cpu: this build runs on the cpu only)
+  --device D         auto (default: the first available GPU, CUDA first, else cpu), cpu,
+                     cuda, opencl. On a GPU the timed call is the kernel on tensors
+                     already on the device plus a device synchronization; the copies of
+                     the input to the device and the output back are timed separately
+                     (rows host-to-device and device-to-host). onednn is cpu only.
   --format F         table (default) or csv
   --verbose          progress and notes on stderr
   -h, --help         print this help
@@ -110,9 +114,9 @@ Example:
 constexpr double kTolerance = 1e-4;
 
 const std::vector<OptionSpec> kOptions = {
-    {"--shapes", true}, {"--methods", true}, {"--only", true},     {"--threads", true},
-    {"--upscale", true}, {"--scale", true},  {"--method", true},
-    {"--device", true}, {"--format", true},  {"--verbose", false}, {"--min-time", true},
+    {"--shapes", true},  {"--methods", true},  {"--only", true},     {"--threads", true},
+    {"--upscale", true}, {"--scale", true},    {"--method", true},   {"--device", true},
+    {"--format", true},  {"--verbose", false}, {"--min-time", true},
 };
 
 const char *const kMethodNames[] = {"segregated", "zero-insert", "onednn"};
@@ -123,9 +127,11 @@ struct BenchOptions {
     std::vector<UpscaleMethod> upscale_methods = {UpscaleMethod::bilinear, UpscaleMethod::bicubic};
     std::vector<int> upscale_scales = {2, 3, 4};
     std::vector<std::string> methods;
+    bool methods_given = false;  // --methods was on the command line
     std::vector<std::string> only;
     int threads = 0;
     std::string device = "auto";
+    Device resolved_device = Device::cpu;
     std::string format = "table";
     bool verbose = false;
     TimingPolicy timing;
@@ -195,6 +201,7 @@ BenchOptions parse_options(const std::vector<std::string> &words) {
     o.verbose = args.has("--verbose");
     if (auto v = args.get("--methods")) {
         o.methods = parse_methods(*v);
+        o.methods_given = true;
     } else {
         o.methods = {"segregated", "zero-insert"};
         if (onednn_built()) o.methods.push_back("onednn");
@@ -247,6 +254,7 @@ public:
             std::vector<MethodRunners> methods = create(skipped);
             check(methods);
             for (MethodRunners &m : methods) rows.push_back(time_method(m));
+            if (o_.resolved_device != Device::cpu) add_transfer_rows(rows);
         } catch (const Error &e) {
             throw Error("shape " + shape_.name + ": " + e.what());
         }
@@ -260,8 +268,8 @@ private:
             MethodRunners m{method, {}};
             if (method != "onednn") {
                 try {
-                    m.runners.push_back(make_ksconv_runner(shape_, parse_method(method), weights_.data(), input_.data(),
-                                                           output_.data()));
+                    m.runners.push_back(make_ksconv_runner(shape_, parse_method(method), o_.resolved_device,
+                                                           weights_.data(), input_.data(), output_.data()));
                 } catch (const Error &e) {
                     throw Error("method " + method + ": " + e.what());
                 }
@@ -333,6 +341,15 @@ private:
         return row;
     }
 
+    // A GPU layer called on host arrays also copies its input in and its output out.
+    void add_transfer_rows(std::vector<BenchRow> &rows) {
+        const TransferTimings t = time_transfers(shape_, o_.resolved_device, input_.data(), output_.data(), o_.timing);
+        const int64_t in_bytes = shape_.input.elements() * int64_t(sizeof(float));
+        const int64_t out_bytes = shape_.output.elements() * int64_t(sizeof(float));
+        rows.push_back({"host-to-device", t.to_device, 0.0, 0, "input, " + std::to_string(in_bytes) + " bytes"});
+        rows.push_back({"device-to-host", t.to_host, 0.0, 0, "output, " + std::to_string(out_bytes) + " bytes"});
+    }
+
     // "; layout nchw: x64:gemm:jit 1.52x slower"
     static std::string losers(const MethodRunners &m, const std::vector<Timing> &timings, std::size_t best) {
         std::string text;
@@ -365,14 +382,22 @@ int run_bench(const std::vector<std::string> &words) {
         return 0;
     }
     BenchOptions o = parse_options(words);
-    const std::string device = choose_device(o.device);
-    if (!onednn_built() && std::find(o.methods.begin(), o.methods.end(), "onednn") != o.methods.end()) {
+    o.resolved_device = choose_device(o.device);
+    const std::string device = device_name(o.resolved_device);
+    const bool wants_onednn = std::find(o.methods.begin(), o.methods.end(), "onednn") != o.methods.end();
+    if (wants_onednn && !onednn_built()) {
         throw Error("method 'onednn' is not built (oneDNN was not found at build time)");
+    }
+    if (o.resolved_device != Device::cpu) {
+        if (wants_onednn && o.methods_given) {
+            throw Error(std::string("method 'onednn' runs on the cpu only, not on ") + device);
+        }
+        o.methods.erase(std::remove(o.methods.begin(), o.methods.end(), "onednn"), o.methods.end());
     }
     if (o.threads == 0) o.threads = std::max(1, int(std::thread::hardware_concurrency()));
     set_num_threads(o.threads);
     if (!o.upscale_image.empty()) {
-        run_upscale_bench({o.upscale_image, o.upscale_methods, o.upscale_scales, o.threads, device, o.format,
+        run_upscale_bench({o.upscale_image, o.upscale_methods, o.upscale_scales, o.threads, o.resolved_device, o.format,
                            o.verbose, o.timing});
         return 0;
     }
@@ -385,7 +410,8 @@ int run_bench(const std::vector<std::string> &words) {
         report = make_csv_report(std::cout, machine);
     } else {
         std::vector<std::string> preamble = {std::string("ksconv ") + version() + ", shapes " + o.shapes};
-        if (onednn_built()) preamble.push_back("peer: " + onednn_version());
+        if (o.resolved_device != Device::cpu) preamble.push_back("device: " + describe_device(o.resolved_device));
+        if (onednn_built() && wants_onednn) preamble.push_back("peer: " + onednn_version());
         preamble.push_back(
             "GFLOP/s counts useful work only; vs segregated = median / segregated median (above 1: segregated "
             "faster); see 'ksconv bench --help'");

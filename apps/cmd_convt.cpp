@@ -48,8 +48,9 @@ Layer parameters (comma-separated integers, no spaces):
 Execution:
   --method M       segregated (default: kernel segregation), zero-insert (conventional),
                    or reference (plain float64 loops, slow; for checking)
-  --device D       auto (default: first available GPU, else cpu), cpu, cuda, opencl.
-                   This build runs on the cpu only; cuda and opencl are refused.
+  --device D       auto (default: the first available GPU, CUDA first, else cpu), cpu,
+                   cuda, opencl. A GPU that is absent is an error, never a silent
+                   fallback. The reference method runs on the cpu (auto picks it).
   --threads N      worker threads (default: one per core)
   --max-elements N largest element count accepted for each input and for the output
                    (default 268435456 = 2^28, 1 GiB of float32 per tensor); a larger file
@@ -214,7 +215,7 @@ int run_convt(const std::vector<std::string> &words) {
         return 0;
     }
     const ConvtOptions o = parse_options(words);
-    const std::string device = choose_device(o.device);
+    const Device device = o.method == Method::Reference && o.device == "auto" ? Device::cpu : choose_device(o.device);
     refuse_overwriting_inputs(o);
     if (o.threads > 0) set_num_threads(o.threads);
 
@@ -234,7 +235,8 @@ int run_convt(const std::vector<std::string> &words) {
                     std::to_string(o.max_elements) + " elements (raise it with --max-elements)");
     }
 
-    const ConvTranspose2d layer(o.params, w_shape, weight.data.data(), bias ? bias->data.data() : nullptr, o.method);
+    const ConvTranspose2d layer(o.params, w_shape, weight.data.data(), bias ? bias->data.data() : nullptr, o.method,
+                                device);
     Tensor output;
     if (input.shape.size() == 3) {
         output.shape = {out_shape.c, out_shape.h, out_shape.w};
@@ -243,6 +245,7 @@ int run_convt(const std::vector<std::string> &words) {
     }
     output.data.resize(static_cast<std::size_t>(out_shape.elements()));
 
+    // On a GPU this includes the copies to and from the device.
     const auto start = std::chrono::steady_clock::now();
     layer.run(input.data.data(), in_shape, output.data.data());
     const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
@@ -251,7 +254,7 @@ int run_convt(const std::vector<std::string> &words) {
 
     // Printed only after success, so a failure stays a single line on stderr.
     if (o.verbose) {
-        std::cerr << "ksconv: using device " << device << '\n'
+        std::cerr << "ksconv: using device " << describe_device(device) << '\n'
                   << "ksconv: input " << shape_text(input.shape) << ", weight " << shape_text(weight.shape)
                   << " -> output " << shape_text(output.shape) << '\n'
                   << "ksconv: method " << method_name(layer.method()) << ", variant " << layer.variant_name() << ", "

@@ -38,8 +38,9 @@ reported and skipped, and the exit status is 1 if any failed.
 Options:
   --scale S        2, 3 or 4 (required)
   --method M       nearest, bilinear, bicubic (default), lanczos3 or lanczos4
-  --device D       auto (default), cpu, cuda, opencl. This build runs on the cpu only;
-                   cuda and opencl are refused.
+  --device D       auto (default: the first available GPU, CUDA first, else cpu), cpu,
+                   cuda, opencl. A GPU that is absent is an error, never a silent
+                   fallback; --verbose says which device ran.
   --threads N      worker threads (default: one per core)
   --max-pixels N   refuse images whose output would have more than N pixels
                    (default 268435456 = 2^28)
@@ -138,7 +139,7 @@ void upscale_one(const std::string &in, const std::string &out, UpscaleFileOptio
         const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
         if (bar) bar->clear();
         std::cerr << "ksconv: " << in << " -> " << out << " (" << upscale_method_name(file.method) << " x" << file.scale
-                  << ", cpu) in " << took.count() << " s\n";
+                  << ", " << device_name(file.device) << ") in " << took.count() << " s\n";
     }
 }
 
@@ -181,8 +182,9 @@ int run_upscale(const std::vector<std::string> &words) {
         std::cout << kHelp;
         return 0;
     }
-    const UpscaleOptions o = parse_options(words);
-    choose_device(o.device);
+    UpscaleOptions o = parse_options(words);
+    o.file.device = choose_device(o.device);
+    if (o.verbose) std::cerr << "ksconv: using device " << describe_device(o.file.device) << '\n';
     if (o.threads > 0) set_num_threads(o.threads);
     if (is_directory(o.in)) return run_batch(o);
     if (is_directory(o.out)) throw Error(o.out + " is a folder; give an output file name for one image");

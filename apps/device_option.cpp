@@ -1,7 +1,6 @@
 #include "device_option.hpp"
 
 #include "cli_args.hpp"
-#include "ksconv/error.hpp"
 
 namespace ksconv::cli {
 
@@ -12,9 +11,8 @@ std::string parse_device(const std::string &text) {
     return text;
 }
 
-std::string choose_device(const std::string &requested) {
-    if (requested == "cpu" || requested == "auto") return "cpu";
-    throw Error("device '" + requested + "' is not available in this build");
+Device choose_device(const std::string &requested) {
+    return select_device(requested);
 }
 
 }  // namespace ksconv::cli

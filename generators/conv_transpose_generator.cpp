@@ -9,6 +9,7 @@
 // The runtime segregates the kernel once when a layer is built (runtime/src/packing.cpp):
 //   sub_kernels(co_in_group, tx, ty, ci, px, py) = w[ci][co_in_group][ky0(py) + ty*step_y][kx0(px) + tx*step_x]
 // where generators/phase_taps.h says which taps (k0, step, count) each phase has.
+#include "../schedules/gpu_schedules.h"
 #include "../schedules/x86_schedules.h"
 #include "Halide.h"
 #include "channel_groups.h"
@@ -43,6 +44,7 @@ public:
     void generate() {
         SegregatedParts &p = parts_;
         p.runtime_stride = (stride_x == 0 || stride_y == 0);
+        p.stride_x = p.runtime_stride ? 0 : int(stride_x);
         p.stride_y = p.runtime_stride ? 0 : int(stride_y);
         p.input_padded = zero_border(input);
         // bias has one value per output channel
@@ -74,8 +76,11 @@ public:
     }
 
     void schedule() {
-        // The x86 schedule serves every CPU target; GPU schedules come with the GPU work.
-        schedule_segregated_x86(parts_, get_target());
+        if (get_target().has_gpu_feature()) {
+            schedule_segregated_gpu(parts_, get_target());
+        } else {
+            schedule_segregated_x86(parts_, get_target());
+        }
     }
 
 private:

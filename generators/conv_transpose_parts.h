@@ -12,24 +12,24 @@ namespace ksconv {
 // Kernel-segregated transposed convolution.
 struct SegregatedParts {
     Halide::Func output{"conv_transpose"};  // (ox, oy, co, n): the phases interleaved
-    Halide::Func input_padded;      // (ix, iy, ci, n): input with a zero border
-    std::vector<Halide::Func> phases;  // compile-time stride: one (qx, qy, co in group, group, n) Func per phase,
-                                       // phase (px, py) at index py*stride_x + px
-    Halide::Func phase_any;         // run-time stride: (qx, qy, px, py, co in group, group, n)
-    std::vector<Halide::Func> tap_tables;  // run-time stride: which taps each phase has
+    Halide::Func input_padded;              // (ix, iy, ci, n): input with a zero border
+    std::vector<Halide::Func> phases;       // compile-time stride: one (qx, qy, co in group, group, n) Func per phase,
+                                            // phase (px, py) at index py*stride_x + px
+    Halide::Func phase_any;                 // run-time stride: (qx, qy, px, py, co in group, group, n)
+    std::vector<Halide::Func> tap_tables;   // run-time stride: which taps each phase has
     std::vector<Halide::RDom> phase_taps_rdoms;  // per phase Func: (ci in group, tap x, tap y)
     Halide::Var ox{"ox"}, oy{"oy"}, co{"co"}, n{"n"}, qx{"qx"}, qy{"qy"}, px{"px"}, py{"py"}, g{"g"};
     Halide::Expr cout_per_group;  // output channels per group
     bool runtime_stride = false;
-    int stride_y = 0;  // compile-time row stride (0 when it is a run-time input)
+    int stride_x = 0, stride_y = 0;  // compile-time strides (0 when they are run-time inputs)
 };
 
 // Zero insertion followed by a stride-1 convolution with the flipped kernel.
 struct ZeroInsertParts {
     Halide::Func output{"conv_transpose_zero_insert"};  // (ox, oy, co, n)
-    Halide::Func conv{"conv"};   // (ox, oy, co in group, group, n): bias + correlation of zero_inserted
+    Halide::Func conv{"conv"};  // (ox, oy, co in group, group, n): bias + correlation of zero_inserted
     Halide::Func zero_inserted{"zero_inserted"};  // (x, y, ci, n): the upsampled, zero-filled, padded input
-    Halide::RDom taps;           // (ci within group, kx, ky)
+    Halide::RDom taps;                            // (ci within group, kx, ky)
     Halide::Var ox{"ox"}, oy{"oy"}, co{"co"}, n{"n"}, x{"x"}, y{"y"}, ci{"ci"}, g{"g"};
     Halide::Expr cout_per_group;  // output channels per group
 };

@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "../schedules/gpu_schedules.h"
 #include "../schedules/image_schedules.h"
 #include "Halide.h"
 #include "upscale_filters.h"
@@ -84,7 +85,13 @@ public:
         constrain_buffers();
     }
 
-    void schedule() { schedule_upscale_x86(parts_, get_target()); }
+    void schedule() {
+        if (get_target().has_gpu_feature()) {
+            schedule_upscale_gpu(parts_, get_target());
+        } else {
+            schedule_upscale_x86(parts_, get_target());
+        }
+    }
 
 private:
     UpscaleParts parts_;

@@ -6,6 +6,7 @@
 // Derivation: out[oy] = sum over ky of Z[oy + pad - ky*d] * w[ky], where Z[t] = in[t/s] when
 // s divides t and 0 otherwise. With kf = K-1-ky this is the correlation
 //   out[oy] = sum over kf of Z[oy + kf*d - (d*(K-1) - pad)] * w[K-1-kf].
+#include "../schedules/gpu_schedules.h"
 #include "../schedules/x86_schedules.h"
 #include "Halide.h"
 #include "channel_groups.h"
@@ -55,7 +56,13 @@ public:
         output = p.output;
     }
 
-    void schedule() { schedule_zero_insert_x86(parts_, get_target()); }
+    void schedule() {
+        if (get_target().has_gpu_feature()) {
+            schedule_zero_insert_gpu(parts_, get_target());
+        } else {
+            schedule_zero_insert_x86(parts_, get_target());
+        }
+    }
 
 private:
     ZeroInsertParts parts_;

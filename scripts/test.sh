@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # README command 2: install what is missing, build, and run the whole test suite: the
-# Release tests, the same tests on the ASan+UBSan twins (CTest label asan), and each fuzz
-# target for FUZZ_SECONDS (default 45). Any failure or sanitizer finding fails the run.
+# Release tests (on the cpu, on OpenCL through PoCL, and on CUDA where a driver is present),
+# the same tests on the ASan+UBSan twins (CTest label asan), and each fuzz target for
+# FUZZ_SECONDS (default 45). Any failure or sanitizer finding fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 BUILD_DIR=${BUILD_DIR:-build}
+# install-deps.sh installs PoCL, so the GPU schedules' OpenCL tests must run, not skip.
+export KSCONV_REQUIRE_OPENCL=${KSCONV_REQUIRE_OPENCL:-1}
 scripts/build.sh -DKSCONV_SANITIZE=ON
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)"
 tests/fuzz/build.sh "$BUILD_DIR/fuzz"

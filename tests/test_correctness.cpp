@@ -4,6 +4,9 @@
 // Every run writes into a NaN-poisoned buffer framed by guard zones, so an output element
 // the library forgets to write, or a write past either end, is caught.
 //
+// Every test runs on each device (tests/device_test_util.hpp): the CPU, and OpenCL and CUDA
+// where present; CI runs the OpenCL ones on PoCL.
+//
 // Replay a failure with the seed it prints: KSCONV_TEST_SEED=<seed> ksconv_tests ...
 #include <gtest/gtest.h>
 
@@ -28,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "device_test_util.hpp"
 #include "ksconv/conv_transpose.hpp"
 #include "ksconv/error.hpp"
 #include "reference_scatter.hpp"
@@ -40,7 +44,6 @@ namespace {
 // room for any summation order while catching a single wrong or missing tap.
 constexpr double kTolerance = 1e-5;
 constexpr uint64_t kDefaultSeed = 20240611;
-constexpr Method kAllMethods[] = {Method::Segregated, Method::ZeroInsert, Method::Reference};
 
 uint64_t test_seed() {
     static const uint64_t seed = [] {
@@ -190,12 +193,12 @@ std::string compare(const std::vector<float> &actual, const std::vector<double> 
     return "";
 }
 
-// Builds the layer for `c` with `method`, checks its output shape, runs it and compares.
-// Returns "" on success, else the failure with the method named.
-std::string check_method(const Case &c, const CaseData &d, Method method) {
-    const std::string prefix = std::string(method_name(method)) + ": ";
+// Builds the layer for `c` with `method` on `device`, checks its output shape, runs it and
+// compares. Returns "" on success, else the failure with the method and device named.
+std::string check_method(const Case &c, const CaseData &d, Method method, Device device) {
+    const std::string prefix = std::string(method_name(method)) + " on " + device_name(device) + ": ";
     try {
-        const ConvTranspose2d layer(c.p, c.weight_shape(), d.weights.data(), d.bias_ptr(), method);
+        const ConvTranspose2d layer(c.p, c.weight_shape(), d.weights.data(), d.bias_ptr(), method, device);
         const Shape4 shape = layer.output_shape(c.input_shape());
         if (!(shape == d.out_shape)) {
             std::ostringstream why;
@@ -215,19 +218,19 @@ std::string check_method(const Case &c, const CaseData &d, Method method) {
     return "";
 }
 
-// All three methods on one case, as gtest failures carrying the full case description.
-void expect_case_correct(const Case &c) {
+// Every method of the device on one case, as gtest failures carrying the case description.
+void expect_case_correct(const Case &c, Device device, const std::vector<Method> &methods) {
     ASSERT_TRUE(c.valid()) << c.describe();
     const CaseData d = make_data(c);
-    for (Method method : kAllMethods) {
-        const std::string problem = check_method(c, d, method);
+    for (Method method : methods) {
+        const std::string problem = check_method(c, d, method, device);
         EXPECT_TRUE(problem.empty()) << problem << "\n  case: " << c.describe();
     }
 }
 
 // Runs a layer built for `c` and returns its raw output (for tests that inspect values).
-std::vector<float> run_case(const Case &c, const CaseData &d, Method method) {
-    const ConvTranspose2d layer(c.p, c.weight_shape(), d.weights.data(), d.bias_ptr(), method);
+std::vector<float> run_case(const Case &c, const CaseData &d, Method method, Device device) {
+    const ConvTranspose2d layer(c.p, c.weight_shape(), d.weights.data(), d.bias_ptr(), method, device);
     std::string problem;
     std::vector<float> out = run_poisoned(layer, d.input.data(), c.input_shape(),
                                           d.out_shape.elements(), &problem);
@@ -364,7 +367,8 @@ std::vector<std::string> features_of(const Case &c) {
 
 class Sweep {
 public:
-    explicit Sweep(uint64_t seed) : gen(seed) {}
+    Sweep(uint64_t seed, Device device, std::vector<Method> methods)
+        : gen(seed), device_(device), methods_(std::move(methods)) {}
 
     CaseGenerator gen;
 
@@ -391,8 +395,8 @@ public:
             stride_pairs_.insert({c.p.stride_h, c.p.stride_w});
 
         const CaseData d = make_data(c);
-        for (Method method : kAllMethods) {
-            const std::string problem = check_method(c, d, method);
+        for (Method method : methods_) {
+            const std::string problem = check_method(c, d, method, device_);
             if (!problem.empty()) fail(problem, c);
         }
     }
@@ -406,8 +410,8 @@ public:
     }
 
     void report_coverage() const {
-        std::cout << "[ sweep    ] " << run_ << " cases run (x" << std::size(kAllMethods)
-                  << " methods), " << rejected_ << " rejected as empty, " << seed_text() << "\n";
+        std::cout << "[ sweep    ] " << run_ << " cases run (x" << methods_.size() << " methods on "
+                  << device_name(device_) << "), " << rejected_ << " rejected as empty, " << seed_text() << "\n";
         EXPECT_EQ(stride_pairs_.size(), 16u) << "not every stride pair in 1..4 x 1..4 ran";
         const char *required[] = {
             "unequal strides", "stride 5 or 6", "kernel 1", "kernel 9", "even kernel",
@@ -433,16 +437,21 @@ private:
             ADD_FAILURE() << "stopping the sweep after " << kMaxFailures << " failures";
     }
 
+    Device device_;
+    std::vector<Method> methods_;
     int run_ = 0, rejected_ = 0, failures_ = 0;
     std::map<std::string, int> features_;
     std::set<std::pair<int, int>> stride_pairs_;
 };
 
-TEST(CorrectnessSweep, RandomizedAgainstScatterReference) {
+class CorrectnessSweep : public DeviceTest {};
+KSCONV_ON_EVERY_DEVICE(CorrectnessSweep);
+
+TEST_P(CorrectnessSweep, RandomizedAgainstScatterReference) {
     std::cout << "[ sweep    ] " << seed_text() << " (set it to replay)\n";
     SCOPED_TRACE(seed_text());
     const auto start = std::chrono::steady_clock::now();
-    Sweep sweep(test_seed());
+    Sweep sweep(test_seed(), device(), methods());
     CaseGenerator &gen = sweep.gen;
 
     // Every stride pair in 1..4 x 1..4 (equal and unequal), with kernels smaller than,
@@ -579,17 +588,20 @@ TEST(CorrectnessSweep, RandomizedAgainstScatterReference) {
 
 // ---- named edge cases -----------------------------------------------------------------
 
+class Correctness : public DeviceTest {};
+KSCONV_ON_EVERY_DEVICE(Correctness);
+
 // K=1, s=3: only rows and columns that are multiples of 3 receive an input; the other
 // two thirds of the outputs (in each dimension) are exactly the bias.
-TEST(Correctness, KernelSmallerThanStride) {
+TEST_P(Correctness, KernelSmallerThanStride) {
     SCOPED_TRACE(seed_text());
     const Case c = make_case(2, 3, 5, 4, 4, 1, symmetric(3, 0, 2), true);
-    expect_case_correct(c);
+    expect_case_correct(c, device(), methods());
     const CaseData d = make_data(c);
     const Shape4 s = d.out_shape;
     ASSERT_EQ(s.h, 4 * 3 + 2 + 1);
-    for (Method method : kAllMethods) {
-        const std::vector<float> out = run_case(c, d, method);
+    for (Method method : methods()) {
+        const std::vector<float> out = run_case(c, d, method, device());
         ASSERT_EQ(static_cast<int64_t>(out.size()), s.elements());
         int64_t bias_only = 0;
         for (int64_t i = 0; i < s.elements(); ++i) {
@@ -604,7 +616,7 @@ TEST(Correctness, KernelSmallerThanStride) {
 
 // A 1x1 kernel with stride 1 is a pointwise matmul over channels; checked against that
 // formula directly rather than the scatter reference.
-TEST(Correctness, PointwiseKernelIsMatmul) {
+TEST_P(Correctness, PointwiseKernelIsMatmul) {
     SCOPED_TRACE(seed_text());
     const Case c = make_case(2, 17, 6, 5, 9, 1, symmetric(1, 0), true);
     const CaseData d = make_data(c);
@@ -619,24 +631,24 @@ TEST(Correctness, PointwiseKernelIsMatmul) {
                            d.input[(n * c.cin + ci) * pixels + px];
                 expected[(n * c.cout + co) * pixels + px] = sum;
             }
-    for (Method method : kAllMethods) {
-        const std::vector<float> out = run_case(c, d, method);
+    for (Method method : methods()) {
+        const std::vector<float> out = run_case(c, d, method, device());
         EXPECT_EQ(compare(out, expected, d.out_shape), "") << method_name(method);
     }
 }
 
 // s=2, d=2: every tap lands on rows/columns of one parity, so the other phase has no taps
 // and is bias only. With pad_top=1 the empty phase flips to the even rows.
-TEST(Correctness, StrideAndDilationShareFactor) {
+TEST_P(Correctness, StrideAndDilationShareFactor) {
     SCOPED_TRACE(seed_text());
     for (int pad : {0, 1}) {
         ConvTransposeParams p = symmetric(2, pad, 1, 2);
         Case c = make_case(1, 4, 5, 6, 3, 3, p, true);
-        expect_case_correct(c);
+        expect_case_correct(c, device(), methods());
         const CaseData d = make_data(c);
         const Shape4 s = d.out_shape;
-        for (Method method : kAllMethods) {
-            const std::vector<float> out = run_case(c, d, method);
+        for (Method method : methods()) {
+            const std::vector<float> out = run_case(c, d, method, device());
             ASSERT_EQ(static_cast<int64_t>(out.size()), s.elements());
             for (int64_t i = 0; i < s.elements(); ++i) {
                 const int64_t y = i / s.w % s.h, x = i % s.w, co = i / (s.h * s.w) % s.c;
@@ -650,7 +662,7 @@ TEST(Correctness, StrideAndDilationShareFactor) {
 
 // Run-time strides (above 4) against dilations sharing none, some or all of their factors:
 // the run-time-stride variant finds each phase's first tap by a modular inverse.
-TEST(Correctness, RuntimeStrideWithDilations) {
+TEST_P(Correctness, RuntimeStrideWithDilations) {
     SCOPED_TRACE(seed_text());
     for (int stride : {5, 6, 8, 9, 12})
         for (int dilation : {1, 2, 3, 4, 6, 9, 10})
@@ -660,39 +672,39 @@ TEST(Correctness, RuntimeStrideWithDilations) {
                 p.output_padding_h = stride - 1;
                 SCOPED_TRACE("stride " + std::to_string(stride) + " dilation " + std::to_string(dilation) + " k " +
                              std::to_string(k));
-                expect_case_correct(make_case(1, 2, 3, 4, 3, k, p, true));
+                expect_case_correct(make_case(1, 2, 3, 4, 3, k, p, true), device(), methods());
             }
 }
 
 // Output padding 2 with stride 1 is legal only because dilation 3 exceeds the stride.
-TEST(Correctness, OutputPaddingBeyondStrideWithDilation) {
+TEST_P(Correctness, OutputPaddingBeyondStrideWithDilation) {
     SCOPED_TRACE(seed_text());
-    expect_case_correct(make_case(1, 3, 5, 4, 5, 3, symmetric(1, 1, 2, 3), true));
+    expect_case_correct(make_case(1, 3, 5, 4, 5, 3, symmetric(1, 1, 2, 3), true), device(), methods());
     ConvTransposeParams p = symmetric(1, 0, 0, 3);
     p.output_padding_h = 2, p.output_padding_w = 1;
-    expect_case_correct(make_case(2, 2, 4, 6, 3, 2, p, false));
+    expect_case_correct(make_case(2, 2, 4, 6, 3, 2, p, false), device(), methods());
 }
 
-TEST(Correctness, DepthwiseWithBias) {
+TEST_P(Correctness, DepthwiseWithBias) {
     SCOPED_TRACE(seed_text());
-    expect_case_correct(make_case(1, 6, 7, 5, 6, 3, symmetric(2, 1, 1, 1, 6), true));
-    expect_case_correct(make_case(2, 6, 7, 5, 12, 4, symmetric(2, 1, 0, 1, 6), true));
-    expect_case_correct(make_case(1, 17, 4, 4, 17, 3, symmetric(1, 1, 0, 1, 17), true));
+    expect_case_correct(make_case(1, 6, 7, 5, 6, 3, symmetric(2, 1, 1, 1, 6), true), device(), methods());
+    expect_case_correct(make_case(2, 6, 7, 5, 12, 4, symmetric(2, 1, 0, 1, 6), true), device(), methods());
+    expect_case_correct(make_case(1, 17, 4, 4, 17, 3, symmetric(1, 1, 0, 1, 17), true), device(), methods());
 }
 
 // A batch of 3 equals three single-image runs, and the reference.
-TEST(Correctness, BatchOfThree) {
+TEST_P(Correctness, BatchOfThree) {
     SCOPED_TRACE(seed_text());
     const Case c = make_case(3, 5, 6, 7, 4, 3, symmetric(2, 1, 1), true);
-    expect_case_correct(c);
+    expect_case_correct(c, device(), methods());
     const CaseData d = make_data(c);
     Case single = c;
     single.n = 1;
     const int64_t in_per_image = c.cin * c.h * c.w;
     const int64_t out_per_image = d.out_shape.elements() / 3;
-    for (Method method : kAllMethods) {
-        const ConvTranspose2d layer(c.p, c.weight_shape(), d.weights.data(), d.bias_ptr(), method);
-        const std::vector<float> batched = run_case(c, d, method);
+    for (Method method : methods()) {
+        const ConvTranspose2d layer(c.p, c.weight_shape(), d.weights.data(), d.bias_ptr(), method, device());
+        const std::vector<float> batched = run_case(c, d, method, device());
         ASSERT_EQ(static_cast<int64_t>(batched.size()), d.out_shape.elements());
         for (int64_t n = 0; n < 3; ++n) {
             std::string problem;
@@ -710,21 +722,21 @@ TEST(Correctness, BatchOfThree) {
 }
 
 // DCGAN generator layer: 1x512x4x4 -> 256 channels, k4 s2 p1 (8x8 out).
-TEST(Correctness, DcganLayer) {
+TEST_P(Correctness, DcganLayer) {
     SCOPED_TRACE(seed_text());
     const Case c = make_case(1, 512, 4, 4, 256, 4, symmetric(2, 1), true);
     ASSERT_EQ(c.out_shape(), (Shape4{1, 256, 8, 8}));
-    expect_case_correct(c);
+    expect_case_correct(c, device(), methods());
 }
 
-TEST(Correctness, InputAndWeightsUnmodified) {
+TEST_P(Correctness, InputAndWeightsUnmodified) {
     SCOPED_TRACE(seed_text());
     const Case c = make_case(2, 4, 5, 6, 6, 3, symmetric(2, 1, 1, 1, 2), true);
     const CaseData d = make_data(c);
-    for (Method method : kAllMethods) {
+    for (Method method : methods()) {
         CaseData copy = d;  // the call gets copies, compared with the originals after
         const ConvTranspose2d layer(c.p, c.weight_shape(), copy.weights.data(), copy.bias_ptr(),
-                                    method);
+                                    method, device());
         std::string problem;
         run_poisoned(layer, copy.input.data(), c.input_shape(), d.out_shape.elements(), &problem);
         EXPECT_EQ(problem, "");
@@ -734,12 +746,12 @@ TEST(Correctness, InputAndWeightsUnmodified) {
     }
 }
 
-TEST(Correctness, RepeatedRunsIdentical) {
+TEST_P(Correctness, RepeatedRunsIdentical) {
     SCOPED_TRACE(seed_text());
     const Case c = make_case(2, 5, 7, 6, 3, 4, symmetric(3, 2, 1), true);
     const CaseData d = make_data(c);
-    for (Method method : kAllMethods) {
-        const ConvTranspose2d layer(c.p, c.weight_shape(), d.weights.data(), d.bias_ptr(), method);
+    for (Method method : methods()) {
+        const ConvTranspose2d layer(c.p, c.weight_shape(), d.weights.data(), d.bias_ptr(), method, device());
         std::string problem1, problem2;
         const auto first = run_poisoned(layer, d.input.data(), c.input_shape(),
                                         d.out_shape.elements(), &problem1);
@@ -756,15 +768,15 @@ TEST(Correctness, RepeatedRunsIdentical) {
 // A moved-to layer (by construction and by assignment) still computes the original layer;
 // the caller's weight and bias arrays are overwritten after construction to show the layer
 // holds its own copy.
-TEST(Correctness, UsableAfterMove) {
+TEST_P(Correctness, UsableAfterMove) {
     SCOPED_TRACE(seed_text());
     const Case c = make_case(1, 3, 5, 5, 4, 3, symmetric(2, 1, 1), true);
     const CaseData d = make_data(c);
     const Case other = make_case(1, 2, 3, 3, 2, 2, symmetric(1, 0), false);
     const CaseData od = make_data(other);
-    for (Method method : kAllMethods) {
+    for (Method method : methods()) {
         std::vector<float> weights = d.weights, bias = d.bias;
-        ConvTranspose2d original(c.p, c.weight_shape(), weights.data(), bias.data(), method);
+        ConvTranspose2d original(c.p, c.weight_shape(), weights.data(), bias.data(), method, device());
         std::fill(weights.begin(), weights.end(), std::numeric_limits<float>::quiet_NaN());
         std::fill(bias.begin(), bias.end(), std::numeric_limits<float>::quiet_NaN());
 
@@ -778,7 +790,7 @@ TEST(Correctness, UsableAfterMove) {
         ASSERT_EQ(problem, "") << method_name(method);
         EXPECT_EQ(compare(out, d.expected, d.out_shape), "") << method_name(method) << " (moved)";
 
-        ConvTranspose2d assigned(other.p, other.weight_shape(), od.weights.data(), nullptr, method);
+        ConvTranspose2d assigned(other.p, other.weight_shape(), od.weights.data(), nullptr, method, device());
         assigned = std::move(moved);
         EXPECT_EQ(assigned.weight_shape().kh, 3);
         out = run_poisoned(assigned, d.input.data(), c.input_shape(), d.out_shape.elements(),
@@ -791,9 +803,12 @@ TEST(Correctness, UsableAfterMove) {
 
 // ---- concurrent use -------------------------------------------------------------------
 
+class CorrectnessThreads : public DeviceTest {};
+KSCONV_ON_EVERY_DEVICE(CorrectnessThreads);
+
 // One layer shared by 8 threads, each running it 100 times on its own input and output;
 // every result is checked.
-TEST(CorrectnessThreads, OneLayerEightThreads) {
+TEST_P(CorrectnessThreads, OneLayerEightThreads) {
     SCOPED_TRACE(seed_text());
     constexpr int kThreads = 8, kRuns = 100;
     const Case c = make_case(1, 8, 12, 10, 8, 4, symmetric(2, 1), true);
@@ -809,7 +824,7 @@ TEST(CorrectnessThreads, OneLayerEightThreads) {
     }
 
     for (Method method : {Method::Segregated, Method::ZeroInsert}) {
-        const ConvTranspose2d layer(c.p, c.weight_shape(), d.weights.data(), d.bias_ptr(), method);
+        const ConvTranspose2d layer(c.p, c.weight_shape(), d.weights.data(), d.bias_ptr(), method, device());
         // Threads record their first problem; gtest assertions stay on the main thread.
         std::vector<std::string> problems(kThreads);
         std::vector<std::thread> threads;

@@ -1,5 +1,6 @@
 // Image upscaling: every method, scale, channel count and bit depth against the float64
 // reference (tests/upscale_reference.cpp), odd sizes, strips, validation, and PNG files.
+// The kernel tests run on every device (tests/device_test_util.hpp).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -7,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "device_test_util.hpp"
 #include "ksconv/error.hpp"
 #include "ksconv/upscale.hpp"
 #include "png_test_util.hpp"
@@ -14,6 +16,7 @@
 
 namespace {
 
+using ksconv::Device;
 using ksconv::Error;
 using ksconv::Image;
 using ksconv::ImageFormat;
@@ -62,16 +65,17 @@ std::vector<uint32_t> samples_of(const ImageFormat &f, const std::vector<uint8_t
     return out;
 }
 
-std::string describe(UpscaleMethod m, int scale, const ImageFormat &f) {
+std::string describe(UpscaleMethod m, int scale, const ImageFormat &f, Device device) {
     return std::string(ksconv::upscale_method_name(m)) + " x" + std::to_string(scale) + " on " +
+           ksconv::device_name(device) + ", " +
            std::to_string(f.width) + "x" + std::to_string(f.height) + "x" + std::to_string(f.channels) + " " +
            std::to_string(f.bit_depth) + "-bit (KSCONV_TEST_SEED=" + std::to_string(seed()) + ")";
 }
 
 // Every sample within 1 of the float64 reference (float32 arithmetic may round the other way
 // near .5); mismatches must be rare. Bilinear on 8 bits is exact integer arithmetic: equal.
-void expect_matches_reference(UpscaleMethod m, int scale, const Image &image) {
-    const Upscaler up(m, scale, image.format);
+void expect_matches_reference(UpscaleMethod m, int scale, const Image &image, Device device) {
+    const Upscaler up(m, scale, image.format, device);
     const ImageFormat &of = up.output_format();
     std::vector<uint8_t> out(size_t(of.row_bytes() * of.height), 0xA5);
     up.run(image.data.data(), out.data());
@@ -83,16 +87,19 @@ void expect_matches_reference(UpscaleMethod m, int scale, const Image &image) {
     size_t mismatches = 0;
     for (size_t i = 0; i < got.size(); i++) {
         const int64_t diff = std::abs(int64_t(got[i]) - int64_t(want[i]));
-        ASSERT_LE(diff, exact ? 0 : 1) << describe(m, scale, image.format) << ": sample " << i << " is " << got[i]
+        ASSERT_LE(diff, exact ? 0 : 1) << describe(m, scale, image.format, device) << ": sample " << i << " is " << got[i]
                                        << ", reference " << want[i];
         mismatches += diff != 0;
     }
     // Exact ties (x.5) are common on tiny images whose weights have small denominators;
     // a wrong rounding rule would miss about half of all samples.
-    EXPECT_LE(mismatches, got.size() / 20 + 2) << describe(m, scale, image.format);
+    EXPECT_LE(mismatches, got.size() / 20 + 2) << describe(m, scale, image.format, device);
 }
 
-TEST(Upscale, EveryMethodScaleChannelsAndDepthMatchesTheReference) {
+class Upscale : public ksconv::test::DeviceTest {};
+KSCONV_ON_EVERY_DEVICE(Upscale);
+
+TEST_P(Upscale, EveryMethodScaleChannelsAndDepthMatchesTheReference) {
     std::mt19937 rng(seed());
     const int64_t sizes[][2] = {{1, 1}, {1, 7}, {7, 1}, {13, 11}, {31, 17}, {2, 2}};
     for (UpscaleMethod m : kMethods) {
@@ -100,7 +107,8 @@ TEST(Upscale, EveryMethodScaleChannelsAndDepthMatchesTheReference) {
             for (int channels = 1; channels <= 4; channels++) {
                 for (int bits : {8, 16}) {
                     for (const auto &size : sizes) {
-                        expect_matches_reference(m, scale, random_image(size[0], size[1], channels, bits, rng));
+                        expect_matches_reference(m, scale, random_image(size[0], size[1], channels, bits, rng),
+                                                 device());
                         if (HasFatalFailure()) return;
                     }
                 }
@@ -109,24 +117,24 @@ TEST(Upscale, EveryMethodScaleChannelsAndDepthMatchesTheReference) {
     }
 }
 
-TEST(Upscale, WideImagesUseTheVectorPathsAndTails) {
+TEST_P(Upscale, WideImagesUseTheVectorPathsAndTails) {
     // Widths around the vector sizes (16, 32, 64 samples) and a tall strip-crossing height.
     std::mt19937 rng(seed() + 1);
     for (UpscaleMethod m : kMethods) {
         for (int64_t w : {15, 16, 17, 33, 67}) {
-            expect_matches_reference(m, 2 + int(w % 3), random_image(w, 70, 3, 8, rng));
+            expect_matches_reference(m, 2 + int(w % 3), random_image(w, 70, 3, 8, rng), device());
             if (HasFatalFailure()) return;
         }
     }
-    expect_matches_reference(UpscaleMethod::bicubic, 2, random_image(131, 150, 4, 16, rng));
+    expect_matches_reference(UpscaleMethod::bicubic, 2, random_image(131, 150, 4, 16, rng), device());
 }
 
-TEST(Upscale, FlatImagesStayFlat) {
+TEST_P(Upscale, FlatImagesStayFlat) {
     // Normalized weights: a constant image upscales to the same constant, edges included.
     for (UpscaleMethod m : kMethods) {
         for (int scale = 2; scale <= 4; scale++) {
             Image image{ImageFormat{9, 5, 3, 8}, std::vector<uint8_t>(9 * 5 * 3, 200)};
-            const Upscaler up(m, scale, image.format);
+            const Upscaler up(m, scale, image.format, device());
             std::vector<uint8_t> out(size_t(up.output_format().row_bytes() * up.output_format().height));
             up.run(image.data.data(), out.data());
             for (uint8_t v : out) ASSERT_EQ(v, 200) << ksconv::upscale_method_name(m) << " x" << scale;
@@ -134,11 +142,11 @@ TEST(Upscale, FlatImagesStayFlat) {
     }
 }
 
-TEST(Upscale, StripsEqualTheWholeImage) {
+TEST_P(Upscale, StripsEqualTheWholeImage) {
     std::mt19937 rng(seed() + 2);
     for (UpscaleMethod m : kMethods) {
         const Image image = random_image(23, 19, 3, 8, rng);
-        const Upscaler up(m, 3, image.format);
+        const Upscaler up(m, 3, image.format, device());
         const ImageFormat &of = up.output_format();
         std::vector<uint8_t> whole(size_t(of.row_bytes() * of.height));
         up.run(image.data.data(), whole.data());
@@ -157,7 +165,7 @@ TEST(Upscale, StripsEqualTheWholeImage) {
     }
 }
 
-TEST(Upscale, RejectsBadParameters) {
+TEST(UpscaleValidation, RejectsBadParameters) {
     const ImageFormat rgb{4, 4, 3, 8};
     EXPECT_THROW(Upscaler(UpscaleMethod::bilinear, 1, rgb), Error);
     EXPECT_THROW(Upscaler(UpscaleMethod::bilinear, 5, rgb), Error);

@@ -4,7 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "device_tensor_impl.hpp"
 #include "halide_calls.hpp"
+#include "kernel_buffers.hpp"
+#include "ksconv/device_tensor.hpp"
 #include "ksconv/error.hpp"
 #include "packing.hpp"
 #include "reference.hpp"
@@ -15,39 +18,88 @@ struct ConvTranspose2d::Impl {
     ConvTransposeParams params;
     WeightShape weight_shape;
     Method method;
-    std::vector<float> weights;  // reference only: as given
+    Device device;
+    std::vector<float> weights;          // reference only: as given
     detail::PackedKernel packed_kernel;  // zero-insert only: channels fastest
-    std::vector<float> bias;     // Cout values, zeros when the layer has no bias
-    detail::SubKernels sub_kernels;  // segregated only: packed once here, never per call
+    std::vector<float> bias;             // Cout values, zeros when the layer has no bias
+    detail::SubKernels sub_kernels;      // segregated only: packed once here, never per call
+    // The kernel's weight operand (sub-kernels or packed kernel) and bias, on the layer's
+    // device since construction.
+    Halide::Runtime::Buffer<const float> weight_buffer, bias_buffer;
+
+    // Runs the kernel on buffers already on `device`.
+    void run_kernel(halide_buffer_t *input, halide_buffer_t *output) const {
+        // The generated functions take non-const buffers but only read their inputs.
+        auto *w = const_cast<halide_buffer_t *>(weight_buffer.raw_buffer());
+        auto *b = const_cast<halide_buffer_t *>(bias_buffer.raw_buffer());
+        if (method == Method::Segregated) {
+            detail::run_segregated(device, params, weight_shape, w, b, input, output);
+        } else {
+            detail::run_zero_insert(device, params, w, b, input, output);
+        }
+    }
 };
 
 ConvTranspose2d::ConvTranspose2d(const ConvTransposeParams &params, const WeightShape &weight_shape,
-                                 const float *weights, const float *bias, Method method)
+                                 const float *weights, const float *bias, Method method, Device device)
     : impl_(std::make_unique<Impl>()) {
     validate(params, weight_shape);
     if (weights == nullptr) throw Error("weights must not be null");
+    if (method == Method::Reference && device != Device::cpu) {
+        throw Error(std::string("method reference runs on the cpu only, not on ") + device_name(device));
+    }
     Impl &im = *impl_;
     im.params = params;
     im.weight_shape = weight_shape;
     im.method = method;
+    im.device = device;
     const int64_t cout = weight_shape.cout_per_group * params.groups;
     im.bias = bias ? std::vector<float>(bias, bias + cout) : std::vector<float>(size_t(cout), 0.0f);
     // Weights are packed here, once, in the layout each method's kernel reads.
     switch (method) {
-    case Method::Segregated: im.sub_kernels = detail::segregate_kernel(params, weight_shape, weights); break;
-    case Method::ZeroInsert: im.packed_kernel = detail::pack_kernel(weight_shape, weights); break;
-    case Method::Reference: im.weights.assign(weights, weights + weight_shape.elements()); break;
+        case Method::Segregated: {
+            im.sub_kernels = detail::segregate_kernel(params, weight_shape, weights);
+            const detail::SubKernels &sub = im.sub_kernels;
+            detail::checked_int(int64_t(sub.data.size()), "packed weights");
+            std::vector<int> extents{sub.cout_padded, sub.taps_x, sub.taps_y, sub.cin, sub.stride_x, sub.stride_y};
+            im.weight_buffer = Halide::Runtime::Buffer<const float>(sub.data.data(), extents);
+            break;
+        }
+        case Method::ZeroInsert: {
+            im.packed_kernel = detail::pack_kernel(weight_shape, weights);
+            const detail::PackedKernel &k = im.packed_kernel;
+            detail::checked_int(int64_t(k.data.size()), "packed weights");
+            im.weight_buffer = Halide::Runtime::Buffer<const float>(k.data.data(), k.cout_padded, k.kw, k.kh, k.cin);
+            break;
+        }
+        case Method::Reference:
+            im.weights.assign(weights, weights + weight_shape.elements());
+            return;
     }
+    im.bias_buffer = Halide::Runtime::Buffer<const float>(im.bias.data(), int(cout));
+    detail::copy_to_device(im.weight_buffer, device, "packed weights");
+    detail::copy_to_device(im.bias_buffer, device, "bias");
 }
 
 ConvTranspose2d::~ConvTranspose2d() = default;
 ConvTranspose2d::ConvTranspose2d(ConvTranspose2d &&) noexcept = default;
 ConvTranspose2d &ConvTranspose2d::operator=(ConvTranspose2d &&) noexcept = default;
 
-const ConvTransposeParams &ConvTranspose2d::params() const { return impl_->params; }
-const WeightShape &ConvTranspose2d::weight_shape() const { return impl_->weight_shape; }
-Method ConvTranspose2d::method() const { return impl_->method; }
-int64_t ConvTranspose2d::out_channels() const { return impl_->weight_shape.cout_per_group * impl_->params.groups; }
+const ConvTransposeParams &ConvTranspose2d::params() const {
+    return impl_->params;
+}
+const WeightShape &ConvTranspose2d::weight_shape() const {
+    return impl_->weight_shape;
+}
+Method ConvTranspose2d::method() const {
+    return impl_->method;
+}
+Device ConvTranspose2d::device() const {
+    return impl_->device;
+}
+int64_t ConvTranspose2d::out_channels() const {
+    return impl_->weight_shape.cout_per_group * impl_->params.groups;
+}
 
 Shape4 ConvTranspose2d::output_shape(const Shape4 &input) const {
     return ksconv::output_shape(impl_->params, impl_->weight_shape, input);
@@ -61,33 +113,53 @@ int64_t ConvTranspose2d::packed_weight_bytes() const {
 
 std::string ConvTranspose2d::variant_name() const {
     const ConvTransposeParams &p = impl_->params;
+    std::string name;
     switch (impl_->method) {
-    case Method::Segregated:
-        if (!detail::has_fixed_stride_variant(p.stride_h, p.stride_w)) return "segregated_runtime_stride";
-        return "segregated_s" + std::to_string(p.stride_h) + "x" + std::to_string(p.stride_w);
-    case Method::ZeroInsert: return "zero_insert";
-    case Method::Reference: return "reference_float64";
+        case Method::Segregated:
+            name = detail::has_fixed_stride_variant(p.stride_h, p.stride_w)
+                       ? "segregated_s" + std::to_string(p.stride_h) + "x" + std::to_string(p.stride_w)
+                       : "segregated_runtime_stride";
+            break;
+        case Method::ZeroInsert:
+            name = "zero_insert";
+            break;
+        case Method::Reference:
+            return "reference_float64";
     }
-    return "unknown";
+    if (impl_->device != Device::cpu) name += std::string("_") + device_name(impl_->device);
+    return name;
 }
 
 void ConvTranspose2d::run(const float *input, const Shape4 &input_shape, float *output) const {
     const Impl &im = *impl_;
     const Shape4 out = output_shape(input_shape);
     if (input == nullptr || output == nullptr) throw Error("input and output buffers must not be null");
-    switch (im.method) {
-    case Method::Segregated:
-        detail::run_segregated(im.params, im.weight_shape, im.sub_kernels, im.bias.data(), input, input_shape, output,
-                               out);
-        break;
-    case Method::ZeroInsert:
-        detail::run_zero_insert(im.params, im.packed_kernel, im.bias.data(), input, input_shape, output, out);
-        break;
-    case Method::Reference:
+    if (im.method == Method::Reference) {
         detail::reference_conv_transpose(im.params, im.weight_shape, im.weights.data(), im.bias.data(), input,
                                          input_shape, output);
-        break;
+        return;
     }
+    auto in_buf = detail::nchw_buffer(input, input_shape, "input");
+    auto out_buf = detail::nchw_buffer(output, out, "output");
+    // On a GPU: input to the device, kernel, output back; the device copies are freed
+    // (into Halide's reuse cache) when the buffers go out of scope.
+    detail::copy_to_device(in_buf, im.device, "input");
+    detail::allocate_on_device(out_buf, im.device, "output");
+    im.run_kernel(const_cast<halide_buffer_t *>(in_buf.raw_buffer()), out_buf.raw_buffer());
+    detail::copy_to_host(out_buf, "output");
+}
+
+void ConvTranspose2d::run(const DeviceTensor &input, DeviceTensor &output) const {
+    const Impl &im = *impl_;
+    if (im.method == Method::Reference)
+        throw Error("method reference has no device-tensor kernel; run it on host arrays");
+    if (input.device() != im.device || output.device() != im.device) {
+        throw Error(std::string("tensors on ") + device_name(input.device()) + " and " + device_name(output.device()) +
+                    " given to a layer on " + device_name(im.device));
+    }
+    const Shape4 out = output_shape(input.shape());
+    if (!(output.shape() == out)) throw Error("output tensor shape does not match the layer's output shape");
+    im.run_kernel(input.impl().buffer.raw_buffer(), output.impl().buffer.raw_buffer());
 }
 
 }  // namespace ksconv

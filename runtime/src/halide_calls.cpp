@@ -6,43 +6,63 @@
 #include <string>
 #include <vector>
 
-#include "HalideBuffer.h"
 #include "HalideRuntime.h"
 #include "float_mode.hpp"
 #include "ksconv/error.hpp"
 #include "ksconv/memory.hpp"
-#include "ksconv_segregated_s0x0.h"
-#include "ksconv_segregated_s1x1.h"
-#include "ksconv_segregated_s1x2.h"
-#include "ksconv_segregated_s1x3.h"
-#include "ksconv_segregated_s1x4.h"
-#include "ksconv_segregated_s2x1.h"
-#include "ksconv_segregated_s2x2.h"
-#include "ksconv_segregated_s2x3.h"
-#include "ksconv_segregated_s2x4.h"
-#include "ksconv_segregated_s3x1.h"
-#include "ksconv_segregated_s3x2.h"
-#include "ksconv_segregated_s3x3.h"
-#include "ksconv_segregated_s3x4.h"
-#include "ksconv_segregated_s4x1.h"
-#include "ksconv_segregated_s4x2.h"
-#include "ksconv_segregated_s4x3.h"
-#include "ksconv_segregated_s4x4.h"
-#include "ksconv_zero_insert.h"
+#include "ksconv_all_kernels.h"
 
 namespace ksconv::detail {
 namespace {
 
 using SegregatedFn = decltype(&ksconv_segregated_s2x2);
+using ZeroInsertFn = decltype(&ksconv_zero_insert);
 constexpr int kMaxFixedStride = 4;
 
-// Indexed [stride_h - 1][stride_w - 1]; the generated names are s<stride_x>x<stride_y>.
-const SegregatedFn kSegregated[kMaxFixedStride][kMaxFixedStride] = {
-    {ksconv_segregated_s1x1, ksconv_segregated_s2x1, ksconv_segregated_s3x1, ksconv_segregated_s4x1},
-    {ksconv_segregated_s1x2, ksconv_segregated_s2x2, ksconv_segregated_s3x2, ksconv_segregated_s4x2},
-    {ksconv_segregated_s1x3, ksconv_segregated_s2x3, ksconv_segregated_s3x3, ksconv_segregated_s4x3},
-    {ksconv_segregated_s1x4, ksconv_segregated_s2x4, ksconv_segregated_s3x4, ksconv_segregated_s4x4},
+// One device's kernels. fixed[stride_h - 1][stride_w - 1]; the generated names are
+// s<stride_x>x<stride_y>.
+struct ConvKernels {
+    SegregatedFn fixed[kMaxFixedStride][kMaxFixedStride];
+    SegregatedFn runtime_stride;
+    ZeroInsertFn zero_insert;
 };
+
+#define KSCONV_SEGREGATED_ROW(sy, device)                                                                        \
+    {                                                                                                            \
+        ksconv_segregated_s1x##sy##device, ksconv_segregated_s2x##sy##device, ksconv_segregated_s3x##sy##device, \
+            ksconv_segregated_s4x##sy##device                                                                    \
+    }
+#define KSCONV_CONV_KERNELS(device)                                                                            \
+    ConvKernels {                                                                                              \
+        {KSCONV_SEGREGATED_ROW(1, device), KSCONV_SEGREGATED_ROW(2, device), KSCONV_SEGREGATED_ROW(3, device), \
+         KSCONV_SEGREGATED_ROW(4, device)},                                                                    \
+            ksconv_segregated_s0x0##device, ksconv_zero_insert##device                                         \
+    }
+
+const ConvKernels &conv_kernels(Device device) {
+    static const ConvKernels cpu = KSCONV_CONV_KERNELS();
+    switch (device) {
+        case Device::cpu:
+            return cpu;
+        case Device::cuda: {
+#ifdef KSCONV_HAVE_CUDA
+            static const ConvKernels cuda = KSCONV_CONV_KERNELS(_cuda);
+            return cuda;
+#else
+            break;
+#endif
+        }
+        case Device::opencl: {
+#ifdef KSCONV_HAVE_OPENCL
+            static const ConvKernels opencl = KSCONV_CONV_KERNELS(_opencl);
+            return opencl;
+#else
+            break;
+#endif
+        }
+    }
+    throw Error(std::string("ksconv was built without kernels for ") + device_name(device));
+}
 
 // Halide reports errors through a process-wide hook; keep the last message for the
 // thread that turns the failed call into an exception.
@@ -52,7 +72,8 @@ std::string g_last_error;
 void capture_error(void *, const char *message) {
     std::lock_guard<std::mutex> lock(g_error_mutex);
     g_last_error = message;
-    while (!g_last_error.empty() && (g_last_error.back() == '\n' || g_last_error.back() == ' ')) g_last_error.pop_back();
+    while (!g_last_error.empty() && (g_last_error.back() == '\n' || g_last_error.back() == ' '))
+        g_last_error.pop_back();
 }
 
 void discard_print(void *, const char *) {}
@@ -83,26 +104,19 @@ void counting_free(void *user_context, void *ptr) {
 void check(int status, const char *kernel) {
     if (status == 0) return;
     std::lock_guard<std::mutex> lock(g_error_mutex);
-    throw Error(std::string(kernel) + " kernel failed (Halide error " + std::to_string(status) +
-                "): " + g_last_error);
-}
-
-// Halide describes buffers with int32 extents and strides.
-int checked_int(int64_t value, const char *what) {
-    if (value > INT_MAX) throw Error(std::string(what) + " has more than 2^31-1 elements, too large for the kernels");
-    return int(value);
-}
-
-// NCHW memory seen by Halide as (x, y, c, n).
-template <typename T>
-Halide::Runtime::Buffer<T> nchw_buffer(T *data, const Shape4 &s, const char *what) {
-    checked_int(s.elements(), what);
-    return Halide::Runtime::Buffer<T>(data, int(s.w), int(s.h), int(s.c), int(s.n));
+    throw Error(std::string(kernel) + " kernel failed (Halide error " + std::to_string(status) + "): " + g_last_error);
 }
 
 }  // namespace
 
-void check_kernel_status(int status, const char *kernel) { check(status, kernel); }
+void check_kernel_status(int status, const char *kernel) {
+    check(status, kernel);
+}
+
+std::string last_halide_error() {
+    std::lock_guard<std::mutex> lock(g_error_mutex);
+    return g_last_error;
+}
 
 void install_halide_hooks() {
     static std::once_flag once;
@@ -112,6 +126,9 @@ void install_halide_hooks() {
         halide_set_custom_malloc(counting_malloc);
         halide_set_custom_free(counting_free);
         install_float_mode_tasks();
+        // GPU memory freed by one call is kept for the next instead of going back to the
+        // driver (the per-call input and output buffers of GPU layers).
+        halide_reuse_device_allocations(nullptr, true);
     });
 }
 
@@ -124,7 +141,9 @@ void reset_scratch_peak() {
     detail::g_scratch_peak = detail::g_scratch_bytes.load();
 }
 
-int64_t scratch_peak_bytes() { return detail::g_scratch_peak.load(); }
+int64_t scratch_peak_bytes() {
+    return detail::g_scratch_peak.load();
+}
 
 }  // namespace ksconv
 
@@ -134,34 +153,25 @@ bool has_fixed_stride_variant(int stride_h, int stride_w) {
     return stride_h >= 1 && stride_w >= 1 && stride_h <= kMaxFixedStride && stride_w <= kMaxFixedStride;
 }
 
-void run_segregated(const ConvTransposeParams &p, const WeightShape &ws, const SubKernels &sub, const float *bias,
-                    const float *input, const Shape4 &in, float *output, const Shape4 &out) {
+void run_segregated(Device device, const ConvTransposeParams &p, const WeightShape &ws, halide_buffer_t *sub_kernels,
+                    halide_buffer_t *bias, halide_buffer_t *input, halide_buffer_t *output) {
     install_halide_hooks();
-    auto in_buf = nchw_buffer(input, in, "input");
-    auto out_buf = nchw_buffer(output, out, "output");
-    checked_int(int64_t(sub.data.size()), "packed weights");
-    std::vector<int> sub_extents{sub.cout_padded, sub.taps_x, sub.taps_y, sub.cin, sub.stride_x, sub.stride_y};
-    Halide::Runtime::Buffer<const float> sub_buf(sub.data.data(), sub_extents);
-    Halide::Runtime::Buffer<const float> bias_buf(bias, int(out.c));
-    SegregatedFn fn = has_fixed_stride_variant(p.stride_h, p.stride_w) ? kSegregated[p.stride_h - 1][p.stride_w - 1]
-                                                                       : ksconv_segregated_s0x0;
+    const ConvKernels &kernels = conv_kernels(device);
+    SegregatedFn fn = has_fixed_stride_variant(p.stride_h, p.stride_w) ? kernels.fixed[p.stride_h - 1][p.stride_w - 1]
+                                                                       : kernels.runtime_stride;
     const FloatModeGuard float_mode;  // the pool's tasks are guarded by install_float_mode_tasks()
-    check(fn(in_buf, sub_buf, bias_buf, p.pad_left, p.pad_top, int(ws.kw), int(ws.kh), p.dilation_w, p.dilation_h,
-             p.groups, p.stride_w, p.stride_h, out_buf),
+    check(fn(input, sub_kernels, bias, p.pad_left, p.pad_top, int(ws.kw), int(ws.kh), p.dilation_w, p.dilation_h,
+             p.groups, p.stride_w, p.stride_h, output),
           "segregated");
 }
 
-void run_zero_insert(const ConvTransposeParams &p, const PackedKernel &kernel, const float *bias,
-                     const float *input, const Shape4 &in, float *output, const Shape4 &out) {
+void run_zero_insert(Device device, const ConvTransposeParams &p, halide_buffer_t *weights, halide_buffer_t *bias,
+                     halide_buffer_t *input, halide_buffer_t *output) {
     install_halide_hooks();
-    auto in_buf = nchw_buffer(input, in, "input");
-    auto out_buf = nchw_buffer(output, out, "output");
-    checked_int(int64_t(kernel.data.size()), "packed weights");
-    Halide::Runtime::Buffer<const float> w_buf(kernel.data.data(), kernel.cout_padded, kernel.kw, kernel.kh, kernel.cin);
-    Halide::Runtime::Buffer<const float> bias_buf(bias, int(out.c));
+    const ConvKernels &kernels = conv_kernels(device);
     const FloatModeGuard float_mode;
-    check(ksconv_zero_insert(in_buf, w_buf, bias_buf, p.pad_left, p.pad_top, p.stride_w, p.stride_h, p.dilation_w,
-                             p.dilation_h, p.groups, out_buf),
+    check(kernels.zero_insert(input, weights, bias, p.pad_left, p.pad_top, p.stride_w, p.stride_h, p.dilation_w,
+                              p.dilation_h, p.groups, output),
           "zero-insert");
 }
 

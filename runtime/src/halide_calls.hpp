@@ -1,9 +1,13 @@
-// Calls into the generated Halide libraries. Everything that touches halide_buffer_t or
-// the Halide runtime lives here; failures come back as ksconv::Error.
+// Calls into the generated Halide libraries. Everything that touches the generated
+// functions or the Halide runtime's hooks lives here; failures come back as ksconv::Error.
+// Operands are Halide buffers already on the device the kernel runs on (kernel_buffers.hpp).
 #pragma once
 
+#include <string>
+
+#include "HalideRuntime.h"
 #include "ksconv/conv_transpose.hpp"
-#include "packing.hpp"
+#include "ksconv/device.hpp"
 
 namespace ksconv::detail {
 
@@ -11,14 +15,20 @@ namespace ksconv::detail {
 // run-time-stride variant is used.
 bool has_fixed_stride_variant(int stride_h, int stride_w);
 
-void run_segregated(const ConvTransposeParams &p, const WeightShape &ws, const SubKernels &sub, const float *bias,
-                    const float *input, const Shape4 &in, float *output, const Shape4 &out);
+// `sub_kernels` as laid out by segregate_kernel (packing.hpp), `bias` Cout floats,
+// `input` and `output` NCHW as (x, y, c, n).
+void run_segregated(Device device, const ConvTransposeParams &p, const WeightShape &ws, halide_buffer_t *sub_kernels,
+                    halide_buffer_t *bias, halide_buffer_t *input, halide_buffer_t *output);
 
-void run_zero_insert(const ConvTransposeParams &p, const PackedKernel &kernel, const float *bias,
-                     const float *input, const Shape4 &in, float *output, const Shape4 &out);
+// `weights` as laid out by pack_kernel (packing.hpp).
+void run_zero_insert(Device device, const ConvTransposeParams &p, halide_buffer_t *weights, halide_buffer_t *bias,
+                     halide_buffer_t *input, halide_buffer_t *output);
 
 // Throws Error with Halide's last message when a kernel returned a non-zero status.
 void check_kernel_status(int status, const char *kernel);
+
+// The last error message Halide reported (process-wide).
+std::string last_halide_error();
 
 // Routes Halide's error and print hooks into the library (never stderr); idempotent.
 void install_halide_hooks();

@@ -3,58 +3,77 @@
 #include <climits>
 
 #include "HalideRuntime.h"
+#include "device_interface.hpp"
 #include "float_mode.hpp"
 #include "halide_calls.hpp"
 #include "ksconv/error.hpp"
-#include "ksconv_upscale_bicubic_x2_u16.h"
-#include "ksconv_upscale_bicubic_x2_u8.h"
-#include "ksconv_upscale_bicubic_x3_u16.h"
-#include "ksconv_upscale_bicubic_x3_u8.h"
-#include "ksconv_upscale_bicubic_x4_u16.h"
-#include "ksconv_upscale_bicubic_x4_u8.h"
-#include "ksconv_upscale_bilinear_x2_u16.h"
-#include "ksconv_upscale_bilinear_x2_u8.h"
-#include "ksconv_upscale_bilinear_x3_u16.h"
-#include "ksconv_upscale_bilinear_x3_u8.h"
-#include "ksconv_upscale_bilinear_x4_u16.h"
-#include "ksconv_upscale_bilinear_x4_u8.h"
-#include "ksconv_upscale_lanczos3_x2_u16.h"
-#include "ksconv_upscale_lanczos3_x2_u8.h"
-#include "ksconv_upscale_lanczos3_x3_u16.h"
-#include "ksconv_upscale_lanczos3_x3_u8.h"
-#include "ksconv_upscale_lanczos3_x4_u16.h"
-#include "ksconv_upscale_lanczos3_x4_u8.h"
-#include "ksconv_upscale_lanczos4_x2_u16.h"
-#include "ksconv_upscale_lanczos4_x2_u8.h"
-#include "ksconv_upscale_lanczos4_x3_u16.h"
-#include "ksconv_upscale_lanczos4_x3_u8.h"
-#include "ksconv_upscale_lanczos4_x4_u16.h"
-#include "ksconv_upscale_lanczos4_x4_u8.h"
-#include "ksconv_upscale_nearest_x2_u16.h"
-#include "ksconv_upscale_nearest_x2_u8.h"
-#include "ksconv_upscale_nearest_x3_u16.h"
-#include "ksconv_upscale_nearest_x3_u8.h"
-#include "ksconv_upscale_nearest_x4_u16.h"
-#include "ksconv_upscale_nearest_x4_u8.h"
+#include "ksconv_all_kernels.h"
 
 namespace ksconv::detail {
 namespace {
 
 using UpscaleFn = decltype(&ksconv_upscale_bilinear_x2_u8);
 
-// [method][bits 8, 16][scale 2, 3, 4], methods in UpscaleMethod order.
-const UpscaleFn kUpscaleKernels[5][2][3] = {
-    {{ksconv_upscale_nearest_x2_u8, ksconv_upscale_nearest_x3_u8, ksconv_upscale_nearest_x4_u8},
-     {ksconv_upscale_nearest_x2_u16, ksconv_upscale_nearest_x3_u16, ksconv_upscale_nearest_x4_u16}},
-    {{ksconv_upscale_bilinear_x2_u8, ksconv_upscale_bilinear_x3_u8, ksconv_upscale_bilinear_x4_u8},
-     {ksconv_upscale_bilinear_x2_u16, ksconv_upscale_bilinear_x3_u16, ksconv_upscale_bilinear_x4_u16}},
-    {{ksconv_upscale_bicubic_x2_u8, ksconv_upscale_bicubic_x3_u8, ksconv_upscale_bicubic_x4_u8},
-     {ksconv_upscale_bicubic_x2_u16, ksconv_upscale_bicubic_x3_u16, ksconv_upscale_bicubic_x4_u16}},
-    {{ksconv_upscale_lanczos3_x2_u8, ksconv_upscale_lanczos3_x3_u8, ksconv_upscale_lanczos3_x4_u8},
-     {ksconv_upscale_lanczos3_x2_u16, ksconv_upscale_lanczos3_x3_u16, ksconv_upscale_lanczos3_x4_u16}},
-    {{ksconv_upscale_lanczos4_x2_u8, ksconv_upscale_lanczos4_x3_u8, ksconv_upscale_lanczos4_x4_u8},
-     {ksconv_upscale_lanczos4_x2_u16, ksconv_upscale_lanczos4_x3_u16, ksconv_upscale_lanczos4_x4_u16}},
+// One device's kernels: [method][bits 8, 16][scale 2, 3, 4], methods in UpscaleMethod order.
+struct UpscaleKernels {
+    UpscaleFn fn[5][2][3];
 };
+
+#define KSCONV_UPSCALE_SCALES(filter, bits, device)                                                 \
+    {                                                                                               \
+        ksconv_upscale_##filter##_x2_u##bits##device, ksconv_upscale_##filter##_x3_u##bits##device, \
+            ksconv_upscale_##filter##_x4_u##bits##device                                            \
+    }
+#define KSCONV_UPSCALE_FILTER(filter, device) \
+    { KSCONV_UPSCALE_SCALES(filter, 8, device), KSCONV_UPSCALE_SCALES(filter, 16, device) }
+#define KSCONV_UPSCALE_KERNELS(device)                                                           \
+    UpscaleKernels {                                                                             \
+        {                                                                                        \
+            KSCONV_UPSCALE_FILTER(nearest, device), KSCONV_UPSCALE_FILTER(bilinear, device),     \
+                KSCONV_UPSCALE_FILTER(bicubic, device), KSCONV_UPSCALE_FILTER(lanczos3, device), \
+                KSCONV_UPSCALE_FILTER(lanczos4, device)                                          \
+        }                                                                                        \
+    }
+
+const UpscaleKernels &upscale_kernels(Device device) {
+    static const UpscaleKernels cpu = KSCONV_UPSCALE_KERNELS();
+    switch (device) {
+        case Device::cpu:
+            return cpu;
+        case Device::cuda: {
+#ifdef KSCONV_HAVE_CUDA
+            static const UpscaleKernels cuda = KSCONV_UPSCALE_KERNELS(_cuda);
+            return cuda;
+#else
+            break;
+#endif
+        }
+        case Device::opencl: {
+#ifdef KSCONV_HAVE_OPENCL
+            static const UpscaleKernels opencl = KSCONV_UPSCALE_KERNELS(_opencl);
+            return opencl;
+#else
+            break;
+#endif
+        }
+    }
+    throw Error(std::string("ksconv was built without upscaling kernels for ") + device_name(device));
+}
+
+// Frees the device memory of a raw buffer when the call is over, however it ends.
+struct DeviceAllocation {
+    halide_buffer_t *buffer;
+    ~DeviceAllocation() {
+        if (buffer->device != 0) halide_device_free(nullptr, buffer);
+    }
+};
+
+void check_copy(int status, const char *what) {
+    if (status != 0) {
+        throw Error(std::string(what) + " failed (Halide error " + std::to_string(status) +
+                    "): " + last_halide_error());
+    }
+}
 
 // Interleaved rows seen by Halide as (c, x, y); y starts at `first_row`.
 halide_buffer_t image_buffer(const ImageFormat &f, const void *data, int64_t first_row, int64_t rows,
@@ -76,7 +95,7 @@ halide_buffer_t image_buffer(const ImageFormat &f, const void *data, int64_t fir
 
 }  // namespace
 
-void run_upscale_kernel(UpscaleMethod method, int scale, const ImageFormat &source, const void *rows,
+void run_upscale_kernel(Device device, UpscaleMethod method, int scale, const ImageFormat &source, const void *rows,
                         int64_t rows_first, int64_t rows_count, int64_t strip_row, int64_t strip_rows, void *output) {
     install_halide_hooks();
     ImageFormat out_format = source;
@@ -84,9 +103,18 @@ void run_upscale_kernel(UpscaleMethod method, int scale, const ImageFormat &sour
     halide_dimension_t in_dims[3], out_dims[3];
     halide_buffer_t in = image_buffer(source, rows, rows_first, rows_count, in_dims);
     halide_buffer_t out = image_buffer(out_format, output, 0, strip_rows * scale, out_dims);
-    UpscaleFn fn = kUpscaleKernels[int(method)][source.bit_depth == 16][scale - 2];
-    const FloatModeGuard float_mode;  // as for every kernel call (halide_calls.cpp)
-    check_kernel_status(fn(&in, int(source.height), int(strip_row), &out), "upscale");
+    UpscaleFn fn = upscale_kernels(device).fn[int(method)][source.bit_depth == 16][scale - 2];
+    DeviceAllocation in_device{&in}, out_device{&out};
+    if (const halide_device_interface_t *interface = usable_device_interface(device)) {
+        in.set_host_dirty(true);
+        check_copy(halide_copy_to_device(nullptr, &in, interface), "copying image rows to the device");
+        check_copy(halide_device_malloc(nullptr, &out, interface), "allocating device memory for image rows");
+    }
+    {
+        const FloatModeGuard float_mode;  // as for every kernel call (halide_calls.cpp)
+        check_kernel_status(fn(&in, int(source.height), int(strip_row), &out), "upscale");
+    }
+    if (out.device != 0) check_copy(halide_copy_to_host(nullptr, &out), "copying upscaled rows from the device");
 }
 
 }  // namespace ksconv::detail

@@ -62,8 +62,8 @@ int upscale_reach(UpscaleMethod method) {
     return info(method).reach;
 }
 
-Upscaler::Upscaler(UpscaleMethod method, int scale, const ImageFormat &source)
-    : method_(method), scale_(scale), source_(source), output_(source) {
+Upscaler::Upscaler(UpscaleMethod method, int scale, const ImageFormat &source, Device device)
+    : method_(method), scale_(scale), source_(source), output_(source), device_(device) {
     info(method);  // rejects values outside the enum
     if (scale < 2 || scale > 4) throw Error("scale " + std::to_string(scale) + " must be 2, 3 or 4");
     if (source.channels < 1 || source.channels > 4) {
@@ -82,6 +82,8 @@ Upscaler::Upscaler(UpscaleMethod method, int scale, const ImageFormat &source)
     }
     output_.width = source.width * scale;
     output_.height = source.height * scale;
+    const std::string why = device_unavailable_reason(device);
+    if (!why.empty()) throw Error(why);
 }
 
 void Upscaler::run_strip(const void *rows, int64_t rows_first, int64_t rows_count, int64_t first, int64_t count,
@@ -97,7 +99,7 @@ void Upscaler::run_strip(const void *rows, int64_t rows_first, int64_t rows_coun
         throw Error("strip of source rows " + std::to_string(first) + ".." + std::to_string(first + count - 1) +
                     " needs rows " + std::to_string(need_first) + ".." + std::to_string(need_last));
     }
-    detail::run_upscale_kernel(method_, scale_, source_, rows, rows_first, rows_count, first, count, output);
+    detail::run_upscale_kernel(device_, method_, scale_, source_, rows, rows_first, rows_count, first, count, output);
 }
 
 void Upscaler::run(const void *source, void *output) const {
@@ -120,11 +122,11 @@ void upscale_png_file(const std::string &in, const std::string &out, const Upsca
     const ImageFormat &source = reader.format();
     const int64_t s = options.scale;
     if (source.width * s > options.max_output_pixels / (source.height * s)) {
-        throw LimitError(in + ": upscaled by " + std::to_string(s) + " it would have " + std::to_string(source.width * s) +
-                    "x" + std::to_string(source.height * s) + " pixels, more than the limit " +
-                    std::to_string(options.max_output_pixels));
+        throw LimitError(in + ": upscaled by " + std::to_string(s) + " it would have " +
+                         std::to_string(source.width * s) + "x" + std::to_string(source.height * s) +
+                         " pixels, more than the limit " + std::to_string(options.max_output_pixels));
     }
-    Upscaler up(options.method, options.scale, source);
+    Upscaler up(options.method, options.scale, source, options.device);
     const int64_t strip = strip_rows(up), reach = upscale_reach(options.method);
     const int64_t row_bytes = source.row_bytes();
     // A sliding window of source rows: each strip keeps the `reach` rows above it.

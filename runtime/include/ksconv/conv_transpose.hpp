@@ -12,7 +12,11 @@
 #include <memory>
 #include <string>
 
+#include "ksconv/device.hpp"
+
 namespace ksconv {
+
+class DeviceTensor;
 
 struct ConvTransposeParams {
     int stride_h = 1, stride_w = 1;
@@ -53,17 +57,18 @@ void validate(const ConvTransposeParams &params, const WeightShape &weights);
 
 // Output extents for an input; validates params, weights and the input shape
 // (Cin must match, every extent >= 1, output size >= 1).
-Shape4 output_shape(const ConvTransposeParams &params, const WeightShape &weights,
-                    const Shape4 &input);
+Shape4 output_shape(const ConvTransposeParams &params, const WeightShape &weights, const Shape4 &input);
 
 class ConvTranspose2d {
 public:
     // `weights` holds weight_shape.elements() floats (Cin x Cout/groups x KH x KW);
     // `bias` holds Cout floats or is null for no bias. Both are copied (and packed);
     // the caller's arrays are never modified and need not outlive the layer.
-    ConvTranspose2d(const ConvTransposeParams &params, const WeightShape &weight_shape,
-                    const float *weights, const float *bias,
-                    Method method = Method::Segregated);
+    // On a GPU `device` the packed weights are copied to the device here, once, and stay
+    // there for the layer's lifetime. Throws Error when the device is unavailable (see
+    // device_unavailable_reason) or the method has no kernel for it (reference: cpu only).
+    ConvTranspose2d(const ConvTransposeParams &params, const WeightShape &weight_shape, const float *weights,
+                    const float *bias, Method method = Method::Segregated, Device device = Device::cpu);
     ~ConvTranspose2d();
     ConvTranspose2d(ConvTranspose2d &&) noexcept;
     ConvTranspose2d &operator=(ConvTranspose2d &&) noexcept;
@@ -71,6 +76,7 @@ public:
     const ConvTransposeParams &params() const;
     const WeightShape &weight_shape() const;
     Method method() const;
+    Device device() const;
     int64_t out_channels() const;
 
     Shape4 output_shape(const Shape4 &input) const;
@@ -78,7 +84,14 @@ public:
     // Computes the layer. `input` holds input_shape.elements() floats; `output` must hold
     // output_shape(input_shape).elements() floats and is fully overwritten.
     // Safe to call concurrently from several threads on different output buffers.
+    // On a GPU device the input is copied to the device, the kernel runs and the output is
+    // copied back before this returns.
     void run(const float *input, const Shape4 &input_shape, float *output) const;
+
+    // Computes the layer on tensors already on the layer's device, without host copies.
+    // `output` must have output_shape(input.shape()). On a GPU this returns once the
+    // kernel is queued; synchronize(device()) or output.download() waits for it.
+    void run(const DeviceTensor &input, DeviceTensor &output) const;
 
     // Bytes of weights the layer holds in its own layout (the segregated sub-kernels).
     int64_t packed_weight_bytes() const;

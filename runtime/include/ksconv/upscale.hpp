@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 
+#include "ksconv/device.hpp"
 #include "ksconv/png.hpp"
 
 namespace ksconv {
@@ -33,13 +34,15 @@ int upscale_reach(UpscaleMethod method);
 class Upscaler {
 public:
     // Throws Error unless scale is 2, 3 or 4, channels 1 to 4, bit depth 8 or 16, and the
-    // output fits (each side below 2^31 / channels samples).
-    Upscaler(UpscaleMethod method, int scale, const ImageFormat &source);
+    // output fits (each side below 2^31 / channels samples), or when `device` is unavailable.
+    // On a GPU each call copies its rows to the device and the result back.
+    Upscaler(UpscaleMethod method, int scale, const ImageFormat &source, Device device = Device::cpu);
 
     const ImageFormat &source_format() const { return source_; }
     const ImageFormat &output_format() const { return output_; }
     UpscaleMethod method() const { return method_; }
     int scale() const { return scale_; }
+    Device device() const { return device_; }
 
     // The whole image: `output` has room for output_format().height rows.
     void run(const void *source, void *output) const;
@@ -54,12 +57,14 @@ private:
     UpscaleMethod method_;
     int scale_;
     ImageFormat source_, output_;
+    Device device_;
 };
 
 struct UpscaleFileOptions {
     UpscaleMethod method = UpscaleMethod::bicubic;
     int scale = 2;
     int64_t max_output_pixels = kDefaultMaxPixels;  // larger outputs: LimitError before decoding
+    Device device = Device::cpu;
     // Called after each strip with the fraction of output rows done (0 to 1).
     std::function<void(double)> progress;
 };

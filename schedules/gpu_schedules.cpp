@@ -1,0 +1,142 @@
+// GPU schedules (CUDA and OpenCL from the same source).
+//
+// Transposed convolution. A GPU block computes one output tile of kTileX x kTileY pixels
+// for kBlockChannels output channels of one image:
+// 1. each phase is computed for the block's part of its quotient grid (about
+//    kTileX/sx x kTileY/sy pixels, one more where padding is not a multiple of the stride),
+//    every thread accumulating kThreadChannels output channels of one phase pixel in
+//    registers over (input channels x taps), and the result goes to shared (OpenCL:
+//    local) memory; neighbouring threads read neighbouring input pixels, so the input
+//    reads of a warp are coalesced and the sub-kernel reads are broadcasts;
+// 2. the block's threads then write the interleaved output from shared memory, one
+//    thread per output pixel along rows, so the stores of a warp are contiguous.
+// No thread ever touches an inserted zero: the phases read the original input.
+//
+// Image upscaling: a block covers 32*s output columns and kUpscaleRows source rows (s
+// output rows each). The horizontal pass (already interleaved like the output) is computed
+// once per block into shared memory, covering the rows the vertical taps reach; every
+// output thread then computes its s row phases from it, so each horizontally filtered
+// sample is computed once and shared by all s row phases.
+#include "gpu_schedules.h"
+
+using namespace Halide;
+
+namespace ksconv {
+namespace {
+
+constexpr int kTileX = 32;          // output columns per block: one warp of threads
+constexpr int kTileY = 8;           // output rows per block
+constexpr int kBlockChannels = 8;   // output channels per block
+constexpr int kThreadChannels = 4;  // accumulators per thread: output channels of one phase pixel
+
+// Output tile per block, one thread per output pixel of the tile, the block's channels in
+// each thread. Returns the block-level loop where the phases are computed.
+Var tile_output(Func output, Var ox, Var oy, Var co, Var n) {
+    Var xo("xo"), yo("yo"), xi("xi"), yi("yi"), cb("cb"), ci("c_in_block"), block("block");
+    output.split(ox, xo, xi, kTileX, TailStrategy::GuardWithIf)
+        .split(oy, yo, yi, kTileY, TailStrategy::GuardWithIf)
+        .split(co, cb, ci, kBlockChannels, TailStrategy::GuardWithIf)
+        .reorder(ci, xi, yi, xo, yo, cb, n)
+        .fuse(cb, n, block)
+        .gpu_blocks(xo, yo, block)
+        .gpu_threads(xi, yi);
+    return xo;
+}
+
+// One phase (or the zero-insert convolution) for a block: `rows` holds the block's part in
+// shared memory; each thread computes kThreadChannels channels of one pixel in registers,
+// reducing over r = (ci in group, tap x, tap y). `x`, `y` are the Func's pixel variables,
+// `c` its channel; `serial` are further pure variables looped inside each thread (the
+// phase of a run-time stride). Layers with fewer channels per group than a thread's tile
+// get one channel per thread instead of wasted accumulators.
+// `stride_x`, `stride_y` (0: known only at run time) bound the block's quotient grid:
+// at most ceil(tile / stride) + 1 pixels, one more than the tile covers where the padding
+// is not a multiple of the stride. With the bound as the thread count, no loop needs a
+// tail guard (guards multiply the generated code, which PoCL then compiles for minutes).
+void schedule_accumulation(Func f, const RDom &r, Func output, Var block, Var x, Var y, Var c,
+                           const std::vector<Var> &serial, Expr cout_per_group, int stride_x, int stride_y) {
+    Func rows = f.in(output);
+    Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), co("c_tile"), cii("c_in_tile");
+    rows.compute_at(output, block);
+    const bool bounded = stride_x > 0 && stride_y > 0;
+    if (bounded) {
+        rows.bound_extent(x, (kTileX + stride_x - 1) / stride_x + 1)
+            .bound_extent(y, (kTileY + stride_y - 1) / stride_y + 1);
+    }
+    for (int channels : {kThreadChannels, 1}) {
+        Stage s = channels == 1 ? Stage(rows) : rows.specialize(cout_per_group >= channels);
+        s.split(c, co, cii, channels, TailStrategy::RoundUp);
+        std::vector<VarOrRVar> order{cii, co};
+        order.insert(order.end(), serial.begin(), serial.end());
+        if (bounded) {
+            for (VarOrRVar v : std::vector<VarOrRVar>{x, y}) order.push_back(v);
+            s.reorder(order).gpu_threads(x, y).unroll(cii);
+            continue;
+        }
+        // A run-time stride: up to kTileX + 1 columns (stride 1 on that axis).
+        for (VarOrRVar v : std::vector<VarOrRVar>{xi, yi, xo, yo}) order.push_back(v);
+        s.split(x, xo, xi, kTileX + 1, TailStrategy::GuardWithIf)
+            .split(y, yo, yi, kTileY + 1, TailStrategy::GuardWithIf)
+            .reorder(order)
+            .gpu_threads(xi, yi)
+            .unroll(cii);
+    }
+    // Registers: a thread's tile of channels, the reduction inside.
+    f.compute_at(rows, co).unroll(c);
+    f.update().reorder(c, r.x, r.y, r.z).unroll(c);
+}
+
+}  // namespace
+
+void schedule_segregated_gpu(SegregatedParts &p, const Target &) {
+    Var block = tile_output(p.output, p.ox, p.oy, p.co, p.n);
+    for (Func table : p.tap_tables) table.compute_root();
+    if (p.runtime_stride) {
+        schedule_accumulation(p.phase_any, p.phase_taps_rdoms[0], p.output, block, p.qx, p.qy, p.co, {p.px, p.py},
+                              p.cout_per_group, 0, 0);
+        return;
+    }
+    for (size_t i = 0; i < p.phases.size(); i++) {
+        schedule_accumulation(p.phases[i], p.phase_taps_rdoms[i], p.output, block, p.qx, p.qy, p.co, {},
+                              p.cout_per_group, p.stride_x, p.stride_y);
+    }
+}
+
+void schedule_zero_insert_gpu(ZeroInsertParts &p, const Target &) {
+    // The zero-inserted tensor is formed whole in device memory, as the conventional
+    // method does; then the same per-block accumulation as a segregated phase.
+    Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), plane("plane");
+    p.zero_inserted.compute_root()
+        .fuse(p.ci, p.n, plane)
+        .gpu_tile(p.x, p.y, xo, yo, xi, yi, kTileX, kTileY, TailStrategy::GuardWithIf);
+    Var block = tile_output(p.output, p.ox, p.oy, p.co, p.n);
+    schedule_accumulation(p.conv, p.taps, p.output, block, p.ox, p.oy, p.co, {}, p.cout_per_group, 1, 1);
+}
+
+void schedule_upscale_gpu(UpscaleParts &p, const Target &) {
+    const int s = p.scale;
+    constexpr int kUpscaleRows = 8;  // source rows per block
+    Func out = p.output;
+    Var xo("xo"), xi("xi"), qy("qy_o"), py("py_o"), qyo("qyo"), qyi("qyi");
+    // Each unrolled py is one row phase, so the interleave select folds away.
+    out.split(p.y, qy, py, s, TailStrategy::RoundUp)
+        .split(qy, qyo, qyi, kUpscaleRows, TailStrategy::GuardWithIf)
+        .split(p.x, xo, xi, kTileX * s, TailStrategy::GuardWithIf)
+        .reorder(p.c, py, xi, qyi, xo, qyo)
+        .gpu_blocks(xo, qyo)
+        .gpu_threads(xi, qyi)
+        .unroll(py);
+    for (int channels = 1; channels <= 4; channels++) out.specialize(p.channels == channels).unroll(p.c);
+    // The horizontal pass in shared memory; blocks start at multiples of s columns, so the
+    // unrolled px of each thread is one column phase.
+    Var qx("qx_c"), px("px_c"), rows_o("rows_o"), rows_i("rows_i");
+    p.columns.compute_at(out, xo)
+        .split(p.x, qx, px, s, TailStrategy::RoundUp)
+        .split(p.y, rows_o, rows_i, kUpscaleRows, TailStrategy::GuardWithIf)
+        .reorder(p.c, px, qx, rows_i, rows_o)
+        .gpu_threads(qx, rows_i)
+        .unroll(px);
+    for (int channels = 1; channels <= 4; channels++) p.columns.specialize(p.channels == channels).unroll(p.c);
+}
+
+}  // namespace ksconv
