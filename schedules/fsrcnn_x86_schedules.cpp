@@ -7,8 +7,8 @@
 //   the channel count); a tap's input vector is loaded once for all channels of the tile,
 //   each weight is a broadcast;
 // - deconvolution phases (one output channel each) and the zero-insert correlation:
-//   kPhaseVectors vectors of pixels x kPhaseRows rows, the tap rows unrolled so that LLVM
-//   loads each input row once for every output row of the tile it feeds.
+//   kPhaseVectors vectors of pixels x kPhaseRows rows, the taps along x unrolled; each
+//   weight is one broadcast for the whole tile.
 // Tasks are strips of low-resolution rows, run in parallel.
 //
 // Layer by layer (fusion=layers, what CMake builds): each map computed whole, rows in
@@ -18,9 +18,12 @@
 // thread, whole image in one call: layers 511-534 ms, fused 750-777 ms (strips of 64 rows;
 // 838 ms with 16). Halide 14 recomputes the halo rows of every block of the deeper layers
 // instead of sliding them (conv0's sum took 2.8x its time in layers), which costs more than
-// the memory traffic fusion saves; the maps of one call stay below 32 MiB in the runtime's
-// tiles, so the layers' traffic is mostly cache. Layers at ~15 GFLOP/s per thread is about
-// 70% of what an FMA loop reached on this (shared) machine at the same time (20 GFLOP/s).
+// the memory traffic fusion saves (the runtime's tiles keep each map of a call below 30 MiB).
+// Layers, on a quieter machine: 292 ms at x2 on one thread, 22.3 GFLOP/s, 57% of the 39
+// GFLOP/s an AVX2 FMA loop reaches on one core; the phases run at ~16 GFLOP/s in Halide's
+// profiler (each FMA needs its own input vector), the 3x3 layers at ~22. Tiles of 2x6, 4x3
+// or 6x2 (pixels x rows) and unrolling the tap rows (LLVM then spills the shared loads)
+// measured the same within noise.
 // Zero-insert deconvolution, same schedule, one thread: x2 1183 ms, x3 3083 ms, x4 4316 ms
 // against segregated 511, 554 and 629 ms.
 #include <algorithm>
