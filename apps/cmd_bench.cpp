@@ -56,6 +56,8 @@ Options:
 const char kHelpBottom[] = R"(
                      default: segregated,zero-insert, plus onednn when it is built
   --only NAME,...    run only these shapes (in file order)
+  --model FILE       with --upscale and --method fsrcnn, one --scale: the network's weights
+                     (.ksm) instead of the bundled model
   --threads N        worker threads for ksconv and oneDNN (OpenMP); default: one per core
   --device D         auto (default: the first available GPU, CUDA first, else cpu), cpu,
                      cuda, opencl. On a GPU the timed call is the kernel on tensors

@@ -19,12 +19,14 @@ import os
 import subprocess
 import sys
 import tempfile
+import zlib
 
 import numpy as np
 import skimage.data
 from PIL import Image
 
 HELD_OUT = ("camera.png", "chelsea.png", "coffee.png")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 
 
 def luma(pixels):
@@ -44,12 +46,14 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("ksconv")
     p.add_argument("--scale", default="2,3,4")
-    p.add_argument("--model-dir", help="take fsrcnn_x<scale>.ksm from here instead of the bundled models")
+    p.add_argument("--model-dir", help="take fsrcnn_x<scale>.ksm from here instead of models/ (the bundled ones)")
     args = p.parse_args()
     out = csv.writer(sys.stdout, lineterminator="\n")
-    out.writerow(["image", "scale", "hr_size", "psnr_fsrcnn_db", "psnr_bicubic_db", "gain_db"])
+    out.writerow(["image", "scale", "hr_size", "psnr_fsrcnn_db", "psnr_bicubic_db", "gain_db", "model_crc32"])
     with tempfile.TemporaryDirectory() as tmp:
         for scale in (int(s) for s in args.scale.split(",")):
+            model = os.path.join(args.model_dir or os.path.join(ROOT, "models"), f"fsrcnn_x{scale}.ksm")
+            crc = f"{zlib.crc32(open(model, 'rb').read()) & 0xFFFFFFFF:08x}"
             gains = []
             for name in HELD_OUT:
                 photo = Image.open(os.path.join(os.path.dirname(skimage.data.__file__), name))
@@ -64,16 +68,17 @@ def main():
                     sr_path = os.path.join(tmp, f"{method}_{scale}_{name}")
                     command = [args.ksconv, "upscale", lr_path, sr_path, "--scale", str(scale), "--method", method,
                                "--quiet"]
-                    if method == "fsrcnn" and args.model_dir:
-                        command += ["--model", os.path.join(args.model_dir, f"fsrcnn_x{scale}.ksm")]
+                    if method == "fsrcnn":
+                        command += ["--model", model]
                     subprocess.run(command, check=True)
                     results[method] = psnr(np.asarray(hr), np.asarray(Image.open(sr_path)), scale)
                 gain = results["fsrcnn"] - results["bicubic"]
                 gains.append((results["fsrcnn"], results["bicubic"]))
                 out.writerow([name, scale, f"{hr.size[0]}x{hr.size[1]}", f"{results['fsrcnn']:.3f}",
-                              f"{results['bicubic']:.3f}", f"{gain:+.3f}"])
+                              f"{results['bicubic']:.3f}", f"{gain:+.3f}", crc])
             mean_sr, mean_bicubic = np.mean(gains, axis=0)
-            out.writerow(["mean", scale, "", f"{mean_sr:.3f}", f"{mean_bicubic:.3f}", f"{mean_sr - mean_bicubic:+.3f}"])
+            out.writerow(["mean", scale, "", f"{mean_sr:.3f}", f"{mean_bicubic:.3f}", f"{mean_sr - mean_bicubic:+.3f}",
+                          crc])
             sys.stdout.flush()
 
 

@@ -7,7 +7,8 @@ Models with random weights are written here with tools/ksm_format.py, so the tes
 depend on the bundled models. Checks output sizes and formats for every colour type and bit
 depth, gray images against PyTorch running the same weights (when torch imports), folders,
 the bundled-model default, every kind of broken model file (one `ksconv: error:` line naming
-it, exit 1, no output file), and the benchmark's rows.
+it, exit 1, no output file), --device on each GPU device present (against the cpu's image),
+and the benchmark's rows.
 """
 
 import os
@@ -25,7 +26,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 import ksm_format  # noqa: E402
-from test_upscale import TIMEOUT_S, Checker, decode_png  # noqa: E402
+from test_upscale import TIMEOUT_S, Checker, decode_png, encode_png  # noqa: E402
 
 try:
     import torch
@@ -100,7 +101,7 @@ def test_batch_and_default(t, rng, model2):
     os.mkdir(src_dir)
     for name in ("a.png", "b.png"):
         with open(os.path.join(src_dir, name), "wb") as f:
-            f.write(open(t.write(name, rng.integers(0, 256, size=(6, 7, 3)).astype(np.uint8)), "rb").read())
+            f.write(encode_png(rng.integers(0, 256, size=(6, 7, 3)).astype(np.uint8)))
     r = t.run(src_dir, dst_dir, "--scale", "2", "--method", "fsrcnn", "--model", model2, "--quiet")
     t.check(r.returncode == 0 and sorted(os.listdir(dst_dir)) == ["a.png", "b.png"],
             f"fsrcnn folder: exit {r.returncode}, {os.listdir(dst_dir) if os.path.isdir(dst_dir) else None}")
@@ -162,6 +163,26 @@ def test_bad_models(t, rng, model2, model3):
     t.check(r.returncode == 0 and "fsrcnn" in r.stdout and "--model" in r.stdout, "upscale --help mentions fsrcnn")
 
 
+def test_devices(t, rng, model2):
+    """--device on each GPU device present gives the cpu's image within 1 per sample."""
+    pixels = rng.integers(0, 256, size=(10, 14, 4)).astype(np.uint8)
+    src, want_path = t.write("dev.png", pixels), t.path("dev_cpu.png")
+    r = t.run(src, want_path, "--scale", "2", "--method", "fsrcnn", "--model", model2, "--device", "cpu")
+    t.check(r.returncode == 0, f"device cpu: exit {r.returncode} ({r.stderr.strip()})")
+    for device in ("opencl", "cuda"):
+        got_path = t.path(f"dev_{device}.png")
+        r = t.run(src, got_path, "--scale", "2", "--method", "fsrcnn", "--model", model2, "--device", device,
+                  "--verbose")
+        if r.returncode != 0:
+            print(f"note: --device {device} unavailable ({r.stderr.strip().splitlines()[-1]})")
+            continue
+        t.check(f"using device {device}" in r.stderr, f"--device {device} --verbose: {r.stderr.strip()}")
+        want = decode_png(open(want_path, "rb").read()).astype(np.int64)
+        got = decode_png(open(got_path, "rb").read()).astype(np.int64)
+        diff = np.abs(got - want).max()
+        t.check(diff <= 1, f"--device {device}: max difference {diff} from the cpu's image")
+
+
 def test_bench(t, rng, model2):
     src = t.write("bench.png", rng.integers(0, 256, size=(24, 20, 3)).astype(np.uint8))
     r = subprocess.run([t.tool, "bench", "--upscale", src, "--method", "fsrcnn", "--scale", "2", "--model", model2,
@@ -195,6 +216,7 @@ def main():
         test_outputs(t, rng, model2, model3)
         test_batch_and_default(t, rng, model2)
         test_bad_models(t, rng, model2, model3)
+        test_devices(t, rng, model2)
         test_bench(t, rng, model2)
     print(f"{t.count} checks, {len(t.failures)} failed (KSCONV_TEST_SEED={seed})")
     sys.exit(1 if t.failures else 0)
