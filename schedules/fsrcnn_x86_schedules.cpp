@@ -6,9 +6,10 @@
 // - convolutions: kConvVectors vectors of pixels x a tile of output channels (a divisor of
 //   the channel count); a tap's input vector is loaded once for all channels of the tile,
 //   each weight is a broadcast;
-// - deconvolution phases (one output channel each) and the zero-insert correlation:
-//   kPhaseVectors vectors of pixels x kPhaseRows rows, the taps along x unrolled; each
-//   weight is one broadcast for the whole tile.
+// - deconvolution phases (one output channel each): a few vectors of pixels x rows, the tap
+//   rows unrolled so each input row is loaded once for all output rows it feeds (phase_tile);
+//   the zero-insert correlation: kPhaseVectors vectors x kPhaseRows rows, taps along x
+//   unrolled. Each weight is one broadcast for the whole tile.
 // Tasks are strips of low-resolution rows, run in parallel.
 //
 // Layer by layer (fusion=layers, what CMake builds): each map computed whole, rows in
@@ -19,11 +20,11 @@
 // 838 ms with 16). Halide 14 recomputes the halo rows of every block of the deeper layers
 // instead of sliding them (conv0's sum took 2.8x its time in layers), which costs more than
 // the memory traffic fusion saves (the runtime's tiles keep each map of a call below 30 MiB).
-// Layers, on a quieter machine: 292 ms at x2 on one thread, 22.3 GFLOP/s, 57% of the 39
-// GFLOP/s an AVX2 FMA loop reaches on one core; the phases run at ~16 GFLOP/s in Halide's
-// profiler (each FMA needs its own input vector), the 3x3 layers at ~22. Tiles of 2x6, 4x3
-// or 6x2 (pixels x rows) and unrolling the tap rows (LLVM then spills the shared loads)
-// measured the same within noise.
+// Layers, on a quieter machine, with 3 x 4 pixel tiles for the phases: 292 ms at x2 on one
+// thread, 22.3 GFLOP/s, 57% of the 39 GFLOP/s an AVX2 FMA loop reaches on one core; the
+// phases ran at ~16 GFLOP/s in Halide's profiler (each FMA loaded its own input vector),
+// the 3x3 layers at ~22. phase_tile below shares input rows between output rows instead:
+// 260-275 ms at x2, 305-316 at x3, 302-314 at x4 (from 292, 322, 315).
 // Zero-insert deconvolution, same schedule, one thread: x2 1183 ms, x3 3083 ms, x4 4316 ms
 // against segregated 511, 554 and 629 ms.
 #include <algorithm>
@@ -71,20 +72,45 @@ void tile_conv(FsrcnnConv &conv, const FsrcnnParts &p, const Target &t) {
     conv.sum.update().reorder(p.x, p.c, r.x, r.y, r.z).vectorize(p.x, vec).unroll(p.x).unroll(p.c).unroll(r.x);
 }
 
+// Register tile of a one-channel correlation: `vectors` vectors of pixels x `rows` rows.
+// With the tap rows unrolled innermost, an input row loaded once feeds every output row
+// of the tile it reaches (rows + taps - 1 loads for rows * taps FMAs per pixel vector).
+struct SingleChannelTile {
+    int vectors, rows;
+    bool share_rows;
+};
+
+// FSRCNN's phases, measured in Halide's profiler on one Zen 1 core (phase time, 512x512):
+// x2 (5 tap rows) 1 vector x 8 rows sharing rows 36.5 ms against 49.8 for 3 x 4 without;
+// x3 (3 tap rows) 2 x 4 sharing 50.0 against 63.5; x4 (3 and 2 tap rows) 2 x 4 sharing 50.3
+// against 51.6. More accumulators (1 x 10, 1 x 12) or more unrolling spill.
+SingleChannelTile phase_tile(int tap_rows) {
+    return tap_rows >= 5 ? SingleChannelTile{1, 8, true} : SingleChannelTile{2, 4, true};
+}
+// The zero-insert correlation has 9 tap rows: unrolled they would spill; the pixel tile.
+constexpr SingleChannelTile kZeroInsertTile{kPhaseVectors, kPhaseRows, false};
+
 // A one-channel correlation f(x, y) (a phase, or the zero-insert convolution) computed for
-// the consumer's loop `at` in register tiles of pixels x rows.
-void tile_single_channel(Func f, const RDom &r, Var x, Var y, Func consumer, Var at, const Target &t) {
+// the consumer's loop `at` in register tiles; r = (tap x, tap y, input channel).
+void tile_single_channel(Func f, const RDom &r, Var x, Var y, Func consumer, Var at, SingleChannelTile tile,
+                         const Target &t) {
     const int vec = t.natural_vector_size<float>();
     Func rows = f.in(consumer);
     Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
     rows.compute_at(consumer, at)
-        .split(x, xo, xi, vec * kPhaseVectors, TailStrategy::RoundUp)
-        .split(y, yo, yi, kPhaseRows, TailStrategy::RoundUp)
+        .split(x, xo, xi, vec * tile.vectors, TailStrategy::RoundUp)
+        .split(y, yo, yi, tile.rows, TailStrategy::RoundUp)
         .reorder(xi, yi, xo, yo)
         .vectorize(xi, vec)
         .unroll(yi);
     f.compute_at(rows, xo).vectorize(x, vec).unroll(x).unroll(y);
-    f.update().reorder(x, y, r.x, r.y, r.z).vectorize(x, vec).unroll(x).unroll(y).unroll(r.x);
+    Stage update = f.update();
+    if (tile.share_rows) {
+        update.reorder(x, y, r.y, r.x, r.z).unroll(r.y);
+    } else {
+        update.reorder(x, y, r.x, r.y, r.z).unroll(r.x);
+    }
+    update.vectorize(x, vec).unroll(x).unroll(y);
 }
 
 }  // namespace
@@ -128,8 +154,10 @@ void schedule_fsrcnn_x86(FsrcnnParts &p, const Target &t) {
         place(conv.layer);
     }
     if (p.deconv == FsrcnnDeconv::segregated) {
+        // Phase 0 has the most taps: ceil(9 / scale) rows of them.
+        const SingleChannelTile tile = phase_tile((9 + s - 1) / s);
         for (size_t i = 0; i < p.phases.size(); i++) {
-            tile_single_channel(p.phases[i], p.phase_taps[i], p.qx, p.qy, out, deconv_at, t);
+            tile_single_channel(p.phases[i], p.phase_taps[i], p.qx, p.qy, out, deconv_at, tile, t);
         }
     } else {
         // The conventional method forms the zero-inserted map (whole, or per row block).
@@ -141,7 +169,7 @@ void schedule_fsrcnn_x86(FsrcnnParts &p, const Target &t) {
             p.zero_inserted.compute_root().split(hy, yo, yi, kStripRows, TailStrategy::GuardWithIf).parallel(yo);
         }
         p.zero_inserted.vectorize(hx, vec, TailStrategy::GuardWithIf);
-        tile_single_channel(p.zero_insert_conv, p.zero_insert_taps, p.ox, p.oy, out, deconv_at, t);
+        tile_single_channel(p.zero_insert_conv, p.zero_insert_taps, p.ox, p.oy, out, deconv_at, kZeroInsertTile, t);
     }
 }
 
