@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "bench_data.hpp"
+#include "bench_fsrcnn.hpp"
 #include "bench_report.hpp"
 #include "bench_runner.hpp"
 #include "bench_timer.hpp"
@@ -55,6 +56,8 @@ Options:
 const char kHelpBottom[] = R"(
                      default: segregated,zero-insert, plus onednn when it is built
   --only NAME,...    run only these shapes (in file order)
+  --model FILE       with --upscale and --method fsrcnn, one --scale: the network's weights
+                     (.ksm) instead of the bundled model
   --threads N        worker threads for ksconv and oneDNN (OpenMP); default: one per core
   --device D         auto (default: the first available GPU, CUDA first, else cpu), cpu,
                      cuda, opencl. On a GPU the timed call is the kernel on tensors
@@ -105,10 +108,21 @@ two outputs must agree within 1 per 8-bit sample (1/255 of full scale for 16-bit
 anything is timed. csv columns:
   image,method,scale,impl,threads,median_ms,min_ms,megapixels_per_s,max_abs_diff
 
+--method fsrcnn times the FSRCNN network (ksconv upscale --method fsrcnn) on the image's
+luminance plane (Y/255; the colour conversion is not timed), per --scale with the bundled
+model (or --model FILE, one scale): ksconv with the segregated deconvolution, ksconv with
+the zero-insert deconvolution (the same network otherwise), and PyTorch 'ConvTranspose2d'
+with the same weights (bench/fsrcnn_torch_bench.py, run with /usr/bin/python3 when it can
+import torch; torch.set_num_threads(--threads); forward pass only, same timing policy).
+Every output must agree with the segregated one (relative L2 < 1e-5) before anything is
+timed. GFLOP/s counts useful work (taps that read inside the image). csv columns:
+  image,scale,impl,threads,median_ms,min_ms,gflops,rel_l2
+
 Example:
   ksconv bench --shapes bench/shapes.csv --threads 2
   ksconv bench --shapes bench/shapes.csv --methods segregated,onednn --format csv --only dcgan_l1
   ksconv bench --upscale data/sample.png --scale 2,4 --method bilinear,bicubic --threads 2
+  ksconv bench --upscale photo.png --method fsrcnn --scale 2,3,4 --threads 2
 )";
 
 constexpr double kTolerance = 1e-4;
@@ -116,7 +130,7 @@ constexpr double kTolerance = 1e-4;
 const std::vector<OptionSpec> kOptions = {
     {"--shapes", true},  {"--methods", true},  {"--only", true},     {"--threads", true},
     {"--upscale", true}, {"--scale", true},    {"--method", true},   {"--device", true},
-    {"--format", true},  {"--verbose", false}, {"--min-time", true},
+    {"--format", true},  {"--verbose", false}, {"--min-time", true}, {"--model", true},
 };
 
 const char *const kMethodNames[] = {"segregated", "zero-insert", "onednn"};
@@ -126,6 +140,7 @@ struct BenchOptions {
     std::string upscale_image;  // --upscale: the image benchmark instead of layer shapes
     std::vector<UpscaleMethod> upscale_methods = {UpscaleMethod::bilinear, UpscaleMethod::bicubic};
     std::vector<int> upscale_scales = {2, 3, 4};
+    std::string model;  // --model: fsrcnn weights (one scale)
     std::vector<std::string> methods;
     bool methods_given = false;  // --methods was on the command line
     std::vector<std::string> only;
@@ -194,8 +209,17 @@ BenchOptions parse_options(const std::vector<std::string> &words) {
         for (int scale : o.upscale_scales) {
             if (scale > 4) throw UsageError("--scale: " + std::to_string(scale) + " is not 2, 3 or 4");
         }
+        if (auto v = args.get("--model")) {
+            const bool fsrcnn = std::find(o.upscale_methods.begin(), o.upscale_methods.end(), UpscaleMethod::fsrcnn) !=
+                                o.upscale_methods.end();
+            if (!fsrcnn) throw UsageError("--model is for --method fsrcnn");
+            if (o.upscale_scales.size() != 1) throw UsageError("--model holds one scale's network: give one --scale");
+            o.model = *v;
+        }
     } else {
-        if (args.has("--scale") || args.has("--method")) throw UsageError("--scale and --method need --upscale IMAGE");
+        if (args.has("--scale") || args.has("--method") || args.has("--model")) {
+            throw UsageError("--scale, --method and --model need --upscale IMAGE");
+        }
         o.shapes = args.require("--shapes");
     }
     o.verbose = args.has("--verbose");
@@ -397,8 +421,17 @@ int run_bench(const std::vector<std::string> &words) {
     if (o.threads == 0) o.threads = std::max(1, int(std::thread::hardware_concurrency()));
     set_num_threads(o.threads);
     if (!o.upscale_image.empty()) {
-        run_upscale_bench({o.upscale_image, o.upscale_methods, o.upscale_scales, o.threads, o.resolved_device, o.format,
-                           o.verbose, o.timing});
+        std::vector<UpscaleMethod> kernels = o.upscale_methods;
+        kernels.erase(std::remove(kernels.begin(), kernels.end(), UpscaleMethod::fsrcnn), kernels.end());
+        if (!kernels.empty()) {
+            run_upscale_bench({o.upscale_image, kernels, o.upscale_scales, o.threads, o.resolved_device, o.format,
+                               o.verbose, o.timing});
+        }
+        if (kernels.size() != o.upscale_methods.size()) {
+            if (!kernels.empty()) std::cout << '\n';
+            run_fsrcnn_bench({o.upscale_image, o.upscale_scales, o.model, o.threads, o.resolved_device, o.format,
+                              o.verbose, o.timing});
+        }
         return 0;
     }
     const std::vector<BenchShape> shapes = select_shapes(read_shapes_csv(o.shapes), o);

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@
 #include "device_option.hpp"
 #include "ksconv/error.hpp"
 #include "ksconv/files.hpp"
+#include "ksconv/fsrcnn.hpp"
+#include "ksconv/model.hpp"
 #include "ksconv/threads.hpp"
 #include "ksconv/upscale.hpp"
 #include "progress_bar.hpp"
@@ -31,13 +34,16 @@ const char kHelp[] =
 
 Upscales a PNG image by an integer factor. Each interpolation kernel runs as a
 kernel-segregated (polyphase) transposed convolution directly on the 8- or 16-bit samples:
-no zero-inserted image, no float copy of the image. With two folders, every *.png in IN_DIR
-is upscaled into OUT_DIR (created if missing) under the same name; unreadable files are
+no zero-inserted image, no float copy of the image. --method fsrcnn runs the learned FSRCNN
+super-resolution network instead (see below). With two folders, every *.png in IN_DIR is
+upscaled into OUT_DIR (created if missing) under the same name; unreadable files are
 reported and skipped, and the exit status is 1 if any failed.
 
 Options:
   --scale S        2, 3 or 4 (required)
-  --method M       nearest, bilinear, bicubic (default), lanczos3 or lanczos4
+  --method M       nearest, bilinear, bicubic (default), lanczos3, lanczos4 or fsrcnn
+  --model FILE     with --method fsrcnn: the network's weights (.ksm, models/README.md);
+                   default: the model bundled with ksconv for the scale
   --device D       auto (default: the first available GPU, CUDA first, else cpu), cpu,
                    cuda, opencl. A GPU that is absent is an error, never a silent
                    fallback; --verbose says which device ran.
@@ -58,11 +64,21 @@ Semantics (as OpenCV's cv::resize at integer factors, within 1 of each 8-bit val
   transparency chunk becomes an alpha channel). Large images stream through in strips of
   rows, so memory grows with the width, not the area. Outputs are written atomically and
   never over an input.
+
+fsrcnn (Dong, Loy, Tang, ECCV 2016): the image goes to BT.601 studio-range YCbCr as
+  MATLAB's rgb2ycbcr computes it (Y = 16 + 65.481 R + 128.553 G + 24.966 B for R, G, B in
+  [0, 1]; gray images are R = G = B, so Y = 16 + 219 gray); Y/255 goes through the network,
+  whose last layer, a 9x9 transposed convolution with stride S, runs kernel-segregated; Cb,
+  Cr and alpha are upscaled bicubic; the result goes back to the input's channels and bit
+  depth (16-bit samples are converted at full precision), rounded and saturated. Every
+  layer zero-pads at the image border, as PyTorch's Conv2d. Large images run in tiles that
+  overlap by the network's receptive field, so they join seamlessly. A model file that is
+  missing, truncated, corrupt or for another scale is an error and nothing is written.
 )";
 
 const std::vector<OptionSpec> kOptions = {
     {"--scale", true},      {"--method", true}, {"--device", true},   {"--threads", true},
-    {"--max-pixels", true}, {"--quiet", false}, {"--verbose", false},
+    {"--max-pixels", true}, {"--quiet", false}, {"--verbose", false}, {"--model", true},
 };
 
 struct UpscaleOptions {
@@ -91,6 +107,10 @@ UpscaleOptions parse_options(const std::vector<std::string> &words) {
         } catch (const Error &e) {
             throw UsageError(std::string("--method: ") + e.what());
         }
+    }
+    if (auto v = args.get("--model")) {
+        if (o.file.method != UpscaleMethod::fsrcnn) throw UsageError("--model is for --method fsrcnn");
+        o.file.model = *v;
     }
     if (auto v = args.get("--threads")) o.threads = parse_int("--threads", *v, 1);
     if (auto v = args.get("--max-pixels")) o.file.max_output_pixels = parse_int64("--max-pixels", *v, 1);
@@ -126,12 +146,25 @@ std::vector<std::string> png_names(const std::string &dir) {
     return names;
 }
 
+// The FSRCNN network of --model (or the bundled model), built once for every image.
+std::unique_ptr<FsrcnnUpscaler> load_network(const UpscaleOptions &o) {
+    if (o.file.method != UpscaleMethod::fsrcnn) return nullptr;
+    const std::string path = o.file.model.empty() ? bundled_model_path(o.file.scale) : o.file.model;
+    const FsrcnnModel model = read_fsrcnn_model(path);
+    if (model.scale != o.file.scale) {
+        throw Error(path + ": the model upscales by " + std::to_string(model.scale) + ", not by " +
+                    std::to_string(o.file.scale) + " (--scale)");
+    }
+    if (o.verbose) std::cerr << "ksconv: FSRCNN model " << path << '\n';
+    return std::make_unique<FsrcnnUpscaler>(model, o.file.device);
+}
+
 void upscale_one(const std::string &in, const std::string &out, UpscaleFileOptions file, const UpscaleOptions &o,
-                 ProgressBar *bar, const std::string &label) {
+                 const FsrcnnUpscaler *network, ProgressBar *bar, const std::string &label) {
     const auto start = std::chrono::steady_clock::now();
     if (bar) file.progress = [&](double fraction) { bar->update(fraction, label); };
     try {
-        upscale_png_file(in, out, file);
+        upscale_png_file(in, out, file, network);
     } catch (const LimitError &e) {
         throw Error(std::string(e.what()) + " (raise it with --max-pixels)");
     }
@@ -143,7 +176,7 @@ void upscale_one(const std::string &in, const std::string &out, UpscaleFileOptio
     }
 }
 
-int run_batch(const UpscaleOptions &o) {
+int run_batch(const UpscaleOptions &o, const FsrcnnUpscaler *network) {
     if (!is_directory(o.out)) {
         if (::mkdir(o.out.c_str(), 0777) != 0) throw Error(o.out + ": cannot create folder: " + std::strerror(errno));
     }
@@ -158,7 +191,7 @@ int run_batch(const UpscaleOptions &o) {
         bar.update(double(i) / double(names.size()), names[i]);
         try {
             UpscaleFileOptions file = o.file;
-            upscale_one(o.in + "/" + names[i], o.out + "/" + names[i], file, o, nullptr, names[i]);
+            upscale_one(o.in + "/" + names[i], o.out + "/" + names[i], file, o, network, nullptr, names[i]);
         } catch (const std::exception &e) {
             bar.clear();
             const std::string path = o.in + "/" + names[i], message = e.what();
@@ -186,10 +219,11 @@ int run_upscale(const std::vector<std::string> &words) {
     o.file.device = choose_device(o.device);
     if (o.verbose) std::cerr << "ksconv: using device " << describe_device(o.file.device) << '\n';
     if (o.threads > 0) set_num_threads(o.threads);
-    if (is_directory(o.in)) return run_batch(o);
+    const std::unique_ptr<FsrcnnUpscaler> network = load_network(o);
+    if (is_directory(o.in)) return run_batch(o, network.get());
     if (is_directory(o.out)) throw Error(o.out + " is a folder; give an output file name for one image");
     ProgressBar bar(!o.quiet);
-    upscale_one(o.in, o.out, o.file, o, &bar, o.in);
+    upscale_one(o.in, o.out, o.file, o, network.get(), &bar, o.in);
     return 0;
 }
 

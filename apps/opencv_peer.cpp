@@ -20,6 +20,7 @@ int interpolation(UpscaleMethod method) {
         case UpscaleMethod::lanczos4:
             return cv::INTER_LANCZOS4;
         case UpscaleMethod::lanczos3:
+        case UpscaleMethod::fsrcnn:
             break;
     }
     throw Error(std::string("OpenCV has no interpolation equal to ") + upscale_method_name(method));
@@ -44,7 +45,7 @@ void opencv_set_threads(int threads) {
 }
 
 bool opencv_has(UpscaleMethod method) {
-    return method != UpscaleMethod::lanczos3;
+    return method != UpscaleMethod::lanczos3 && method != UpscaleMethod::fsrcnn;
 }
 
 void opencv_upscale(const ImageFormat &format, const void *source, int scale, UpscaleMethod method, void *output) {

@@ -9,6 +9,7 @@ packages=(
     libgtest-dev                               # unit tests
     clang libclang-rt-14-dev                   # fuzz targets: libclang-rt has libFuzzer (-fsanitize=fuzzer)
     python3 python3-numpy                      # end-to-end tests (Debian's /usr/bin/python3)
+    python3-torch python3-pil python3-skimage  # FSRCNN converter test (torch); training/ (all three)
     pocl-opencl-icd ocl-icd-opencl-dev         # OpenCL on the CPU, for GPU-schedule tests
     libdnnl-dev                                # oneDNN, the benchmark peer
     libopencv-core-dev libopencv-imgproc-dev   # OpenCV's cv::resize, the upscale peer

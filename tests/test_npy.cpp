@@ -7,37 +7,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <limits>
-#include <new>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "ksconv/error.hpp"
 #include "ksconv/npy.hpp"
+#include "largest_allocation.hpp"
 #include "png_test_util.hpp"
-
-// Records the largest single allocation, so the tests can prove that a header claiming a
-// huge shape is rejected before its data vector is allocated. (noinline keeps GCC from
-// seeing malloc/free through the replaced operators and warning -Wmismatched-new-delete.)
-namespace {
-std::atomic<size_t> g_largest_allocation{0};
-}  // namespace
-
-__attribute__((noinline)) void *operator new(size_t size) {
-    size_t seen = g_largest_allocation.load();
-    while (size > seen && !g_largest_allocation.compare_exchange_weak(seen, size)) {
-    }
-    if (void *p = std::malloc(size == 0 ? 1 : size)) return p;
-    throw std::bad_alloc();
-}
-__attribute__((noinline)) void operator delete(void *p) noexcept { std::free(p); }
-__attribute__((noinline)) void operator delete(void *p, size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -325,7 +307,7 @@ TEST_F(NpyTest, RefusesHugeShapesWithoutAllocating) {
                 HasSubstr("shape (3, 4) has 12 elements, more than the limit of 10"));
 
     const size_t kHuge = size_t(1) << 20;
-    g_largest_allocation = 0;
+    ksconv_test::reset_largest_allocation();
     EXPECT_THAT(
         read_error(with_shape("(100000000000,)"), 1000),
         HasSubstr("shape (100000000000,) has 100000000000 elements, more than the limit of 1000"));
@@ -334,7 +316,7 @@ TEST_F(NpyTest, RefusesHugeShapesWithoutAllocating) {
     // Allowed by the limit (4 GB of floats) but the file is tiny: refused from the file size.
     EXPECT_THAT(read_error(with_shape("(1000000000,)")),
                 HasSubstr("truncated data (expected 4000000000 bytes, file has 0)"));
-    EXPECT_LT(g_largest_allocation.load(), kHuge);
+    EXPECT_LT(ksconv_test::largest_allocation(), kHuge);
 }
 
 TEST_F(NpyTest, RejectsUnreadablePaths) {

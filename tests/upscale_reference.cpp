@@ -30,6 +30,7 @@ double kernel(UpscaleMethod method, double distance) {
             return std::sin(kPi * d) / (kPi * d) * std::sin(kPi * d / n) / (kPi * d / n);
         }
         case UpscaleMethod::nearest:
+        case UpscaleMethod::fsrcnn:  // a network, not a kernel
             break;
     }
     return 0;
@@ -46,6 +47,7 @@ int radius(UpscaleMethod method) {
         case UpscaleMethod::lanczos4:
             return 4;
         case UpscaleMethod::nearest:
+        case UpscaleMethod::fsrcnn:
             break;
     }
     return 0;

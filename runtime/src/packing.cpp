@@ -59,10 +59,10 @@ AxisPhase axis_phase(int phase, int stride, int kernel, int dilation) {
     return taps;
 }
 
-PackedKernel pack_kernel(const WeightShape &shape, const float *weights) {
+PackedKernel pack_kernel(const WeightShape &shape, const float *weights, int channel_padding) {
     PackedKernel packed;
     const int cout_per_group = int(shape.cout_per_group);
-    packed.cout_padded = cout_per_group + kChannelPadding;
+    packed.cout_padded = cout_per_group + channel_padding;
     packed.kw = int(shape.kw);
     packed.kh = int(shape.kh);
     packed.cin = int(shape.cin);
@@ -81,7 +81,8 @@ PackedKernel pack_kernel(const WeightShape &shape, const float *weights) {
     return packed;
 }
 
-SubKernels segregate_kernel(const ConvTransposeParams &p, const WeightShape &shape, const float *weights) {
+SubKernels segregate_kernel(const ConvTransposeParams &p, const WeightShape &shape, const float *weights,
+                            int channel_padding) {
     const int kh = int(shape.kh), kw = int(shape.kw);
     std::vector<AxisPhase> phases_x, phases_y;
     for (int r = 0; r < p.stride_w; r++) phases_x.push_back(axis_phase(r, p.stride_w, kw, p.dilation_w));
@@ -94,7 +95,7 @@ SubKernels segregate_kernel(const ConvTransposeParams &p, const WeightShape &sha
 
     SubKernels sub;
     const int cout_per_group = int(shape.cout_per_group);
-    sub.cout_padded = cout_per_group + kChannelPadding;
+    sub.cout_padded = cout_per_group + channel_padding;
     sub.cin = int(shape.cin);
     sub.taps_x = most_taps(phases_x);
     sub.taps_y = most_taps(phases_y);

@@ -36,8 +36,11 @@ struct PackedKernel {
     int cout_padded = 0, kw = 0, kh = 0, cin = 0;
 };
 
-PackedKernel pack_kernel(const WeightShape &shape, const float *weights);
+// `channel_padding`: zero channels appended past the last one; kernels that never tile
+// channels (FSRCNN's one-channel deconvolution) pass 0.
+PackedKernel pack_kernel(const WeightShape &shape, const float *weights, int channel_padding = kChannelPadding);
 
-SubKernels segregate_kernel(const ConvTransposeParams &params, const WeightShape &shape, const float *weights);
+SubKernels segregate_kernel(const ConvTransposeParams &params, const WeightShape &shape, const float *weights,
+                            int channel_padding = kChannelPadding);
 
 }  // namespace ksconv::detail

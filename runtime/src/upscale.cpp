@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "image_calls.hpp"
 #include "ksconv/error.hpp"
 #include "ksconv/files.hpp"
+#include "ksconv/fsrcnn.hpp"
+#include "ksconv/model.hpp"
 
 namespace ksconv {
 namespace {
@@ -19,9 +22,12 @@ struct MethodInfo {
 };
 
 const MethodInfo kMethods[] = {
-    {UpscaleMethod::nearest, "nearest", 0},   {UpscaleMethod::bilinear, "bilinear", 1},
-    {UpscaleMethod::bicubic, "bicubic", 2},   {UpscaleMethod::lanczos3, "lanczos3", 3},
+    {UpscaleMethod::nearest, "nearest", 0},
+    {UpscaleMethod::bilinear, "bilinear", 1},
+    {UpscaleMethod::bicubic, "bicubic", 2},
+    {UpscaleMethod::lanczos3, "lanczos3", 3},
     {UpscaleMethod::lanczos4, "lanczos4", 4},
+    {UpscaleMethod::fsrcnn, "fsrcnn", 8},  // the receptive field of FSRCNN(56, 12, 4), the compiled network
 };
 
 const MethodInfo &info(UpscaleMethod method) {
@@ -51,7 +57,8 @@ UpscaleMethod parse_upscale_method(const std::string &name) {
     for (const MethodInfo &m : kMethods) {
         if (name == m.name) return m.method;
     }
-    throw Error("unknown upscale method '" + name + "' (expected nearest, bilinear, bicubic, lanczos3 or lanczos4)");
+    throw Error("unknown upscale method '" + name +
+                "' (expected nearest, bilinear, bicubic, lanczos3, lanczos4 or fsrcnn)");
 }
 
 const char *upscale_method_name(UpscaleMethod method) {
@@ -65,6 +72,9 @@ int upscale_reach(UpscaleMethod method) {
 Upscaler::Upscaler(UpscaleMethod method, int scale, const ImageFormat &source, Device device)
     : method_(method), scale_(scale), source_(source), output_(source), device_(device) {
     info(method);  // rejects values outside the enum
+    if (method == UpscaleMethod::fsrcnn) {
+        throw Error("fsrcnn is a learned network, not an interpolation kernel: use FsrcnnUpscaler (ksconv/fsrcnn.hpp)");
+    }
     if (scale < 2 || scale > 4) throw Error("scale " + std::to_string(scale) + " must be 2, 3 or 4");
     if (source.channels < 1 || source.channels > 4) {
         throw Error("images must have 1 to 4 channels, not " + std::to_string(source.channels));
@@ -117,6 +127,26 @@ void Upscaler::run(const void *source, void *output) const {
 }
 
 void upscale_png_file(const std::string &in, const std::string &out, const UpscaleFileOptions &options) {
+    if (options.method != UpscaleMethod::fsrcnn) {
+        upscale_png_file(in, out, options, nullptr);
+        return;
+    }
+    const std::string path = options.model.empty() ? bundled_model_path(options.scale) : options.model;
+    const FsrcnnModel model = read_fsrcnn_model(path);
+    if (model.scale != options.scale) {
+        throw Error(path + ": the model upscales by " + std::to_string(model.scale) + ", not by " +
+                    std::to_string(options.scale));
+    }
+    const FsrcnnUpscaler network(model, options.device);
+    upscale_png_file(in, out, options, &network);
+}
+
+void upscale_png_file(const std::string &in, const std::string &out, const UpscaleFileOptions &options,
+                      const FsrcnnUpscaler *fsrcnn) {
+    const bool learned = options.method == UpscaleMethod::fsrcnn;
+    if (learned && (fsrcnn == nullptr || fsrcnn->scale() != options.scale)) {
+        throw Error("fsrcnn upscaling by " + std::to_string(options.scale) + " needs the network of that scale");
+    }
     if (same_file(in, out)) throw Error(out + " is the input file; refusing to overwrite it");
     PngReader reader(in, options.max_output_pixels);
     const ImageFormat &source = reader.format();
@@ -126,14 +156,34 @@ void upscale_png_file(const std::string &in, const std::string &out, const Upsca
                          std::to_string(source.width * s) + "x" + std::to_string(source.height * s) +
                          " pixels, more than the limit " + std::to_string(options.max_output_pixels));
     }
-    Upscaler up(options.method, options.scale, source, options.device);
-    const int64_t strip = strip_rows(up), reach = upscale_reach(options.method);
+    // Either kernel takes a window of source rows and writes the output rows of a strip.
+    std::optional<Upscaler> classic;
+    ImageFormat output;
+    int64_t strip = 0, reach = 0;
+    if (learned) {
+        output = fsrcnn->output_format(source);
+        strip = fsrcnn->strip_rows(source);
+        reach = fsrcnn->reach();
+    } else {
+        classic.emplace(options.method, options.scale, source, options.device);
+        output = classic->output_format();
+        strip = strip_rows(*classic);
+        reach = upscale_reach(options.method);
+    }
+    auto run_strip = [&](const void *rows, int64_t rows_first, int64_t rows_count, int64_t first, int64_t count,
+                         void *result) {
+        if (learned) {
+            fsrcnn->run_strip(source, rows, rows_first, rows_count, first, count, result);
+        } else {
+            classic->run_strip(rows, rows_first, rows_count, first, count, result);
+        }
+    };
     const int64_t row_bytes = source.row_bytes();
     // A sliding window of source rows: each strip keeps the `reach` rows above it.
     std::vector<uint8_t> window(size_t((strip + 2 * reach) * row_bytes));
-    std::vector<uint8_t> strip_out(size_t(strip * s * up.output_format().row_bytes()));
+    std::vector<uint8_t> strip_out(size_t(strip * s * output.row_bytes()));
     int64_t window_first = 0, window_count = 0;
-    PngWriter writer(out, up.output_format());
+    PngWriter writer(out, output);
     for (int64_t first = 0; first < source.height; first += strip) {
         const int64_t count = std::min(strip, source.height - first);
         const int64_t keep_from = std::max<int64_t>(0, first - reach);
@@ -149,7 +199,7 @@ void upscale_png_file(const std::string &in, const std::string &out, const Upsca
             reader.read_rows(window.data() + window_count * row_bytes, missing);
             window_count += missing;
         }
-        up.run_strip(window.data(), window_first, window_count, first, count, strip_out.data());
+        run_strip(window.data(), window_first, window_count, first, count, strip_out.data());
         writer.write_rows(strip_out.data(), count * s);
         if (options.progress) options.progress(double(first + count) / double(source.height));
     }

@@ -11,8 +11,8 @@ flags=(-std=c++17 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -f
        -Wall -Wextra -Iruntime/include -Iruntime/src -Iapps)
 
 # Library sources the targets share, compiled once.
-sources=(runtime/src/npy.cpp runtime/src/png_io.cpp runtime/src/temp_file.cpp runtime/src/temp_registry.cpp
-         apps/cli_args.cpp)
+sources=(runtime/src/model_file.cpp runtime/src/npy.cpp runtime/src/png_io.cpp runtime/src/temp_file.cpp
+         runtime/src/temp_registry.cpp apps/cli_args.cpp)
 objects=()
 for src in "${sources[@]}"; do
     obj="$out/obj/$(basename "${src%.cpp}").o"
@@ -21,12 +21,12 @@ for src in "${sources[@]}"; do
 done
 wait
 
-for target in npy png cli_args; do
-    "$CXX" "${flags[@]}" -fsanitize=fuzzer "tests/fuzz/fuzz_$target.cpp" "${objects[@]}" $(pkg-config --libs libpng) \
+for target in npy png cli_args model; do
+    "$CXX" "${flags[@]}" -fsanitize=fuzzer "tests/fuzz/fuzz_$target.cpp" "${objects[@]}" $(pkg-config --libs libpng zlib) \
         -o "$out/fuzz_$target" &
 done
 wait
-for target in npy png cli_args; do
+for target in npy png cli_args model; do
     [ -x "$out/fuzz_$target" ] || { echo "fuzz build: fuzz_$target failed to build" >&2; exit 1; }
 done
-echo "fuzz build: $out/fuzz_{npy,png,cli_args}"
+echo "fuzz build: $out/fuzz_{npy,png,cli_args,model}"

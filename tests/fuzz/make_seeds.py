@@ -5,11 +5,14 @@ change them). A few small valid files of each kind and a few broken ones."""
 import io
 import os
 import struct
+import sys
 import zlib
 
 import numpy as np
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+import ksm_format  # noqa: E402
 
 
 def put(target, name, data):
@@ -79,6 +82,38 @@ def args_seeds():
         put("cli_args", name, text.encode())
 
 
+def tiny_model(scale, d, s, m, seed):
+    """A valid FSRCNN model file with random weights (small d, s, m keep the seeds short)."""
+    rng = np.random.default_rng(seed)
+    layers = []
+    for spec in ksm_format.expected_layers(scale, d, s, m):
+        layer = {"kind": spec[0], "weight": rng.standard_normal(ksm_format.layer_shape(spec)),
+                 "bias": rng.standard_normal(spec[1])}
+        if spec[8]:
+            layer["prelu"] = rng.standard_normal(spec[8])
+        layers.append(layer)
+    return ksm_format.model_bytes(scale, d, s, m, layers)
+
+
+def with_crc(body):
+    return body + struct.pack("<I", zlib.crc32(body))
+
+
+def model_seeds():
+    put("model", "x2_d2_s1_m1.ksm", tiny_model(2, 2, 1, 1, 1))
+    put("model", "x3_d1_s1_m0.ksm", tiny_model(3, 1, 1, 0, 2))
+    put("model", "x4_d3_s2_m2.ksm", tiny_model(4, 3, 2, 2, 3))
+    good = tiny_model(2, 2, 1, 1, 4)
+    put("model", "bad_crc.ksm", good[:-1] + bytes([good[-1] ^ 1]))
+    put("model", "truncated.ksm", good[:-9])
+    put("model", "trailing.ksm", good + b"\0\0")
+    put("model", "version2.ksm", with_crc(good[:8] + struct.pack("<I", 2) + good[12:-4]))
+    # The x2 file relabelled x3: its deconvolution's stride no longer matches.
+    put("model", "wrong_scale.ksm", with_crc(good[:12] + struct.pack("<I", 3) + good[16:-4]))
+    put("model", "huge_d.ksm", with_crc(good[:16] + struct.pack("<I", 0xFFFFFFFF) + good[20:-4]))
+
+
 npy_seeds()
 png_seeds()
 args_seeds()
+model_seeds()

@@ -3,17 +3,19 @@
 # corpus (tests/fuzz/corpus/TARGET; new inputs go to a scratch copy, never into the repo).
 # Fails on any crash, sanitizer report, leak, timeout (-timeout) or OOM (-rss_limit_mb);
 # the reproducer is left in DIR/artifacts. Prints executions and executions/s per target.
-#   tests/fuzz/run.sh [DIR] [SECONDS]
+#   tests/fuzz/run.sh [DIR] [SECONDS] [TARGET...]     (default: every target)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir=$(realpath "${1:-build/fuzz}")
 seconds=${2:-45}
+targets=("${@:3}")
+[ ${#targets[@]} -gt 0 ] || targets=(npy png cli_args model)
 mkdir -p "$dir/artifacts"
 # The targets write every input to a scratch file; memory-backed when possible.
 scratch=$(mktemp -d "$( [ -w /dev/shm ] && echo /dev/shm || echo "$dir")/ksconv-fuzz.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 status=0
-for target in npy png cli_args; do
+for target in "${targets[@]}"; do
     work="$dir/corpus-$target"
     rm -rf "$work" && mkdir -p "$work"
     log="$dir/fuzz_$target.log"

@@ -15,12 +15,16 @@
 
 namespace ksconv {
 
+class FsrcnnUpscaler;  // ksconv/fsrcnn.hpp
+
 enum class UpscaleMethod {
     nearest,   // cv::INTER_NEAREST: the source pixel floor(x / scale)
     bilinear,  // cv::INTER_LINEAR
     bicubic,   // cv::INTER_CUBIC: Keys' kernel with a = -0.75
     lanczos3,  // 6 taps, weights normalized to sum to one (no OpenCV equivalent)
     lanczos4,  // cv::INTER_LANCZOS4: 8 taps, normalized
+    fsrcnn,    // the learned FSRCNN network on luminance (ksconv/fsrcnn.hpp): upscale_png_file
+               // only; Upscaler refuses it (use FsrcnnUpscaler)
 };
 
 // "bilinear" -> UpscaleMethod::bilinear; throws Error listing the accepted names.
@@ -65,6 +69,8 @@ struct UpscaleFileOptions {
     int scale = 2;
     int64_t max_output_pixels = kDefaultMaxPixels;  // larger outputs: LimitError before decoding
     Device device = Device::cpu;
+    // fsrcnn: the model file (.ksm); empty means the bundled model of the scale.
+    std::string model;
     // Called after each strip with the fraction of output rows done (0 to 1).
     std::function<void(double)> progress;
 };
@@ -72,7 +78,14 @@ struct UpscaleFileOptions {
 // Reads the PNG `in`, upscales it and writes the PNG `out` with the input's channels and
 // bit depth (palette and low-bit gray inputs come out as 8-bit RGB(A) / gray). Streams in
 // strips of rows, so memory stays proportional to the width, not the area (interlaced
-// inputs are decoded whole first). `out` is written atomically and never over `in`.
+// inputs are decoded whole first). `out` is written atomically and never over `in`. With
+// UpscaleMethod::fsrcnn the model (options.model, else the bundled one) is read and
+// checked before anything is written.
 void upscale_png_file(const std::string &in, const std::string &out, const UpscaleFileOptions &options);
+
+// The same with the FSRCNN network already built (a folder loads its model once); used when
+// options.method is UpscaleMethod::fsrcnn, and then it must be the network of options.scale.
+void upscale_png_file(const std::string &in, const std::string &out, const UpscaleFileOptions &options,
+                      const FsrcnnUpscaler *fsrcnn);
 
 }  // namespace ksconv
