@@ -53,7 +53,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for scale in (int(s) for s in args.scale.split(",")):
             model = os.path.join(args.model_dir or os.path.join(ROOT, "models"), f"fsrcnn_x{scale}.ksm")
-            crc = f"{zlib.crc32(open(model, 'rb').read()) & 0xFFFFFFFF:08x}"
+            # The file's own checksum (its last 4 bytes) names the model; the CRC of the whole
+            # file would not: with its CRC appended every file gives the same residue.
+            data = open(model, "rb").read()
+            crc = f"{zlib.crc32(data[:-4]) & 0xFFFFFFFF:08x}"
             gains = []
             for name in HELD_OUT:
                 photo = Image.open(os.path.join(os.path.dirname(skimage.data.__file__), name))

@@ -5,14 +5,20 @@
 # FUZZ_SECONDS (default 45). Any failure or sanitizer finding fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+# Each phase reports its wall time, so a slow CI run shows where the time went.
+phase() {
+    local start=$SECONDS
+    "$@"
+    echo "test.sh: $* took $((SECONDS - start)) s"
+}
+phase scripts/install-deps.sh
 BUILD_DIR=${BUILD_DIR:-build}
 # install-deps.sh installs PoCL, so the GPU schedules' OpenCL tests must run, not skip.
 export KSCONV_REQUIRE_OPENCL=${KSCONV_REQUIRE_OPENCL:-1}
-scripts/build.sh -DKSCONV_SANITIZE=ON
+phase scripts/build.sh -DKSCONV_SANITIZE=ON
 # Release tests first: PoCL compiles each OpenCL kernel once and caches it, so the sanitized
 # twins (under which that compiler runs several times slower) find every kernel compiled.
-ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" -LE asan
-ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" -L asan
-tests/fuzz/build.sh "$BUILD_DIR/fuzz"
-tests/fuzz/run.sh "$BUILD_DIR/fuzz" "${FUZZ_SECONDS:-45}"
+phase ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" -LE asan
+phase ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" -L asan
+phase tests/fuzz/build.sh "$BUILD_DIR/fuzz"
+phase tests/fuzz/run.sh "$BUILD_DIR/fuzz" "${FUZZ_SECONDS:-45}"
