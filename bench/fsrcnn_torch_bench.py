@@ -30,17 +30,7 @@ from fsrcnn_torch import FSRCNN  # noqa: E402
 
 def load(path):
     scale, d, s, m, layers = ksm_format.read_model(path)
-    net = FSRCNN(scale, d, s, m)
-    convs = [module for module in net.modules() if isinstance(module, torch.nn.Conv2d)]
-    prelus = [module for module in net.modules() if isinstance(module, torch.nn.PReLU)]
-    with torch.no_grad():
-        for conv, prelu, layer in zip(convs, prelus, layers[:-1]):
-            conv.weight.copy_(torch.from_numpy(layer["weight"]))
-            conv.bias.copy_(torch.from_numpy(layer["bias"]))
-            prelu.weight.copy_(torch.from_numpy(layer["prelu"]))
-        net.last_part.weight.copy_(torch.from_numpy(layers[-1]["weight"]))
-        net.last_part.bias.copy_(torch.from_numpy(layers[-1]["bias"]))
-    return net.eval()
+    return FSRCNN(scale, d, s, m).load_layers(layers).eval()
 
 
 def time_runs(run, target_s):

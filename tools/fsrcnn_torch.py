@@ -45,5 +45,19 @@ class FSRCNN(nn.Module):
     def convs(self):
         return [layer for layer in self.modules() if isinstance(layer, nn.Conv2d)]
 
+    def load_layers(self, layers, deconvolution=True):
+        """Copies layers as tools/ksm_format.py reads them (weight, bias, prelu arrays) into
+        the convolutions and PReLUs and, unless deconvolution is False, the last layer."""
+        prelus = [layer for layer in self.modules() if isinstance(layer, nn.PReLU)]
+        with torch.no_grad():
+            for conv, prelu, layer in zip(self.convs(), prelus, layers[:-1]):
+                conv.weight.copy_(torch.from_numpy(layer["weight"]))
+                conv.bias.copy_(torch.from_numpy(layer["bias"]))
+                prelu.weight.copy_(torch.from_numpy(layer["prelu"]))
+            if deconvolution:
+                self.last_part.weight.copy_(torch.from_numpy(layers[-1]["weight"]))
+                self.last_part.bias.copy_(torch.from_numpy(layers[-1]["bias"]))
+        return self
+
     def forward(self, x):
         return self.last_part(self.mid_part(self.first_part(x)))

@@ -148,13 +148,7 @@ def load_convolutions(net, path, log):
     scale, d, s, m, layers = ksm_format.read_model(path)
     if (d, s, m) != (net.d, net.s, net.m):
         raise SystemExit(f"{path}: FSRCNN(d={d}, s={s}, m={m}) does not match this network")
-    convs = [module for module in net.modules() if isinstance(module, torch.nn.Conv2d)]
-    prelus = [module for module in net.modules() if isinstance(module, torch.nn.PReLU)]
-    with torch.no_grad():
-        for conv, prelu, layer in zip(convs, prelus, layers[:-1]):
-            conv.weight.copy_(torch.from_numpy(layer["weight"]))
-            conv.bias.copy_(torch.from_numpy(layer["bias"]))
-            prelu.weight.copy_(torch.from_numpy(layer["prelu"]))
+    net.load_layers(layers, deconvolution=False)
     log(f"convolutions from {path} (its scale {scale}); new deconvolution")
 
 

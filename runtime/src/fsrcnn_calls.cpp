@@ -5,6 +5,7 @@
 #include "float_mode.hpp"
 #include "halide_calls.hpp"
 #include "ksconv/error.hpp"
+#include "kernel_tables.hpp"
 #include "ksconv_all_kernels.h"
 
 namespace ksconv::detail {
@@ -26,30 +27,7 @@ struct FsrcnnKernels {
         }                                                                                    \
     }
 
-const FsrcnnKernels &fsrcnn_kernels(Device device) {
-    static const FsrcnnKernels cpu = KSCONV_FSRCNN_KERNELS();
-    switch (device) {
-        case Device::cpu:
-            return cpu;
-        case Device::cuda: {
-#ifdef KSCONV_HAVE_CUDA
-            static const FsrcnnKernels cuda = KSCONV_FSRCNN_KERNELS(_cuda);
-            return cuda;
-#else
-            break;
-#endif
-        }
-        case Device::opencl: {
-#ifdef KSCONV_HAVE_OPENCL
-            static const FsrcnnKernels opencl = KSCONV_FSRCNN_KERNELS(_opencl);
-            return opencl;
-#else
-            break;
-#endif
-        }
-    }
-    throw Error(std::string("ksconv was built without FSRCNN kernels for ") + device_name(device));
-}
+KSCONV_DEFINE_KERNEL_TABLE(FsrcnnKernels, fsrcnn_kernels, KSCONV_FSRCNN_KERNELS, "FSRCNN kernels")
 
 }  // namespace
 

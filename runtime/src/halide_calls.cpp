@@ -10,6 +10,7 @@
 #include "float_mode.hpp"
 #include "ksconv/error.hpp"
 #include "ksconv/memory.hpp"
+#include "kernel_tables.hpp"
 #include "ksconv_all_kernels.h"
 
 namespace ksconv::detail {
@@ -39,30 +40,7 @@ struct ConvKernels {
             ksconv_segregated_s0x0##device, ksconv_zero_insert##device                                         \
     }
 
-const ConvKernels &conv_kernels(Device device) {
-    static const ConvKernels cpu = KSCONV_CONV_KERNELS();
-    switch (device) {
-        case Device::cpu:
-            return cpu;
-        case Device::cuda: {
-#ifdef KSCONV_HAVE_CUDA
-            static const ConvKernels cuda = KSCONV_CONV_KERNELS(_cuda);
-            return cuda;
-#else
-            break;
-#endif
-        }
-        case Device::opencl: {
-#ifdef KSCONV_HAVE_OPENCL
-            static const ConvKernels opencl = KSCONV_CONV_KERNELS(_opencl);
-            return opencl;
-#else
-            break;
-#endif
-        }
-    }
-    throw Error(std::string("ksconv was built without kernels for ") + device_name(device));
-}
+KSCONV_DEFINE_KERNEL_TABLE(ConvKernels, conv_kernels, KSCONV_CONV_KERNELS, "kernels")
 
 // Halide reports errors through a process-wide hook; keep the last message for the
 // thread that turns the failed call into an exception.

@@ -7,6 +7,7 @@
 #include "float_mode.hpp"
 #include "halide_calls.hpp"
 #include "ksconv/error.hpp"
+#include "kernel_tables.hpp"
 #include "ksconv_all_kernels.h"
 
 namespace ksconv::detail {
@@ -35,30 +36,7 @@ struct UpscaleKernels {
         }                                                                                        \
     }
 
-const UpscaleKernels &upscale_kernels(Device device) {
-    static const UpscaleKernels cpu = KSCONV_UPSCALE_KERNELS();
-    switch (device) {
-        case Device::cpu:
-            return cpu;
-        case Device::cuda: {
-#ifdef KSCONV_HAVE_CUDA
-            static const UpscaleKernels cuda = KSCONV_UPSCALE_KERNELS(_cuda);
-            return cuda;
-#else
-            break;
-#endif
-        }
-        case Device::opencl: {
-#ifdef KSCONV_HAVE_OPENCL
-            static const UpscaleKernels opencl = KSCONV_UPSCALE_KERNELS(_opencl);
-            return opencl;
-#else
-            break;
-#endif
-        }
-    }
-    throw Error(std::string("ksconv was built without upscaling kernels for ") + device_name(device));
-}
+KSCONV_DEFINE_KERNEL_TABLE(UpscaleKernels, upscale_kernels, KSCONV_UPSCALE_KERNELS, "upscaling kernels")
 
 // Frees the device memory of a raw buffer when the call is over, however it ends.
 struct DeviceAllocation {

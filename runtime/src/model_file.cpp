@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "file_descriptor.hpp"
 #include "ksconv/error.hpp"
 #include "ksconv/model.hpp"
 
@@ -112,20 +113,7 @@ std::string hex32(uint32_t value) {
     throw Error(where + " does not match FSRCNN");  // unreachable: the records differ somewhere
 }
 
-// Owns a file descriptor so every early throw closes it.
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
+using detail::Fd;
 
 // Appends up to `size` bytes of the file to `bytes`; returns how many it got before the end.
 size_t read_more(const std::string &path, int fd, std::vector<unsigned char> &bytes, size_t size) {

@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "file_descriptor.hpp"
 #include "ksconv/error.hpp"
 #include "temp_file.hpp"
 
@@ -63,20 +64,7 @@ std::string format_shape(const std::vector<int64_t> &shape) {
     return out + ")";
 }
 
-// Owns a file descriptor so every early throw closes it.
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
+using detail::Fd;
 
 // ---------------------------------------------------------------------------------------
 // Header parsing: a small parser for the subset of Python literals NumPy writes.

@@ -51,16 +51,8 @@ def random_layers(scale, rng, d=56, s=12, m=4):
 def torch_gray(path, gray):
     """What ksconv should write for an 8-bit gray image: Y = 16 + 219 v through the network."""
     scale, d, s, m, layers = ksm_format.read_model(path)
-    net = FSRCNN(scale, d, s, m).double()
-    convs = [x for x in net.modules() if isinstance(x, torch.nn.Conv2d)]
-    prelus = [x for x in net.modules() if isinstance(x, torch.nn.PReLU)]
+    net = FSRCNN(scale, d, s, m).double().load_layers(layers)
     with torch.no_grad():
-        for conv, prelu, layer in zip(convs, prelus, layers[:-1]):
-            conv.weight.copy_(torch.from_numpy(layer["weight"]))
-            conv.bias.copy_(torch.from_numpy(layer["bias"]))
-            prelu.weight.copy_(torch.from_numpy(layer["prelu"]))
-        net.last_part.weight.copy_(torch.from_numpy(layers[-1]["weight"]))
-        net.last_part.bias.copy_(torch.from_numpy(layers[-1]["bias"]))
         y = (16 + 219 * (gray.astype(np.float64) / 255)) / 255
         out = net(torch.from_numpy(y)[None, None])[0, 0].numpy() * 255
     return np.clip(np.rint((out - 16) / 219 * 255), 0, 255)
