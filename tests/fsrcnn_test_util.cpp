@@ -101,20 +101,6 @@ ksconv::Image random_photo(int64_t w, int64_t h, int channels, int bits, std::mt
     return image;
 }
 
-std::vector<uint32_t> samples_of(const ksconv::ImageFormat &f, const std::vector<uint8_t> &bytes) {
-    std::vector<uint32_t> out(size_t(f.width * f.height * f.channels));
-    for (size_t i = 0; i < out.size(); i++) {
-        if (f.bit_depth == 8) {
-            out[i] = bytes[i];
-        } else {
-            uint16_t v;
-            std::memcpy(&v, &bytes[2 * i], 2);
-            out[i] = v;
-        }
-    }
-    return out;
-}
-
 std::vector<uint32_t> reference_fsrcnn_image(const FsrcnnModel &model, const ksconv::Image &image) {
     const ksconv::ImageFormat &f = image.format;
     const int c = f.channels, s = model.scale;

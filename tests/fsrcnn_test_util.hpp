@@ -20,9 +20,6 @@ ksconv::FsrcnnModel random_fsrcnn_model(int scale, uint32_t seed);
 // values photographs have rather than white noise.
 ksconv::Image random_photo(int64_t w, int64_t h, int channels, int bits, std::mt19937 &rng);
 
-// Samples as stored (uint8 or native uint16), widened.
-std::vector<uint32_t> samples_of(const ksconv::ImageFormat &f, const std::vector<uint8_t> &bytes);
-
 // What FsrcnnUpscaler::run should produce, in float64: MATLAB's rgb2ycbcr (gray: R = G =
 // B), the float64 reference network on Y/255, Cb, Cr and alpha quantized to 16 bits as the
 // library does and upscaled by the float64 bicubic reference, the inverse conversion,

@@ -18,6 +18,7 @@
 #include "ksconv/fsrcnn.hpp"
 #include "ksconv/upscale.hpp"
 #include "ksconv/ycbcr.hpp"
+#include "upscale_reference.hpp"
 
 namespace {
 

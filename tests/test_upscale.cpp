@@ -22,6 +22,7 @@ using ksconv::Image;
 using ksconv::ImageFormat;
 using ksconv::UpscaleMethod;
 using ksconv::Upscaler;
+using ksconv_test::samples_of;
 
 const UpscaleMethod kMethods[] = {UpscaleMethod::nearest, UpscaleMethod::bilinear, UpscaleMethod::bicubic,
                                   UpscaleMethod::lanczos3, UpscaleMethod::lanczos4};
@@ -49,20 +50,6 @@ Image random_image(int64_t w, int64_t h, int channels, int bits, std::mt19937 &r
         }
     }
     return image;
-}
-
-std::vector<uint32_t> samples_of(const ImageFormat &f, const std::vector<uint8_t> &bytes) {
-    std::vector<uint32_t> out(size_t(f.width * f.height * f.channels));
-    for (size_t i = 0; i < out.size(); i++) {
-        if (f.bit_depth == 8) {
-            out[i] = bytes[i];
-        } else {
-            uint16_t v;
-            std::memcpy(&v, &bytes[2 * i], 2);
-            out[i] = v;
-        }
-    }
-    return out;
 }
 
 std::string describe(UpscaleMethod m, int scale, const ImageFormat &f, Device device) {

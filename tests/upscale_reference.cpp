@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace ksconv_test {
 
@@ -87,6 +88,20 @@ std::vector<uint32_t> reference_upscale(const ksconv::ImageFormat &f, const std:
                 }
                 out[size_t((oy * ow + ox) * c + ch)] = uint32_t(std::clamp(std::floor(sum + 0.5), 0.0, max_value));
             }
+        }
+    }
+    return out;
+}
+
+std::vector<uint32_t> samples_of(const ksconv::ImageFormat &f, const std::vector<uint8_t> &bytes) {
+    std::vector<uint32_t> out(size_t(f.width * f.height * f.channels));
+    for (size_t i = 0; i < out.size(); i++) {
+        if (f.bit_depth == 8) {
+            out[i] = bytes[i];
+        } else {
+            uint16_t v;
+            std::memcpy(&v, &bytes[2 * i], 2);
+            out[i] = v;
         }
     }
     return out;

@@ -15,4 +15,7 @@ namespace ksconv_test {
 std::vector<uint32_t> reference_upscale(const ksconv::ImageFormat &format, const std::vector<uint32_t> &samples,
                                         int scale, ksconv::UpscaleMethod method);
 
+// An image's samples as stored (uint8 or native uint16), widened to uint32.
+std::vector<uint32_t> samples_of(const ksconv::ImageFormat &f, const std::vector<uint8_t> &bytes);
+
 }  // namespace ksconv_test
