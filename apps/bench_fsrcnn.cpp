@@ -142,9 +142,7 @@ void run_fsrcnn_bench(const FsrcnnBenchOptions &o) {
     if (o.format == "csv") {
         out << "image,scale,impl,threads,median_ms,min_ms,gflops,rel_l2\n";
     } else {
-        out << "machine: " << machine.cpu_model << ", " << machine.cores << " cores; " << machine.threads
-            << (machine.threads == 1 ? " thread" : " threads") << ", device " << machine.device << "; load average "
-            << machine.load_average << " at start\n"
+        out << machine_line(machine) << "\n"
             << "ksconv " << version() << ", fsrcnn on the luminance of " << o.image << " (" << f.width << "x"
             << f.height << "); peer: "
             << (torch ? "PyTorch (ConvTranspose2d), same weights" : "none (/usr/bin/python3 cannot import torch)")

@@ -64,9 +64,7 @@ public:
                 const std::vector<BenchShape> &shapes)
         : out_(out) {
         for (const BenchShape &shape : shapes) name_width_ = std::max(name_width_, shape.name.size());
-        out_ << "machine: " << machine.cpu_model << ", " << machine.cores << " cores; " << machine.threads
-             << (machine.threads == 1 ? " thread" : " threads") << ", device " << machine.device << "; load average "
-             << machine.load_average << " at start\n";
+        out_ << machine_line(machine) << '\n';
         for (const std::string &line : preamble) out_ << line << '\n';
         out_ << '\n';
         print_line({"shape", "method", "median ms", "min ms", "GFLOP/s", "extra bytes", "vs segregated", "notes"});
@@ -141,6 +139,12 @@ MachineInfo describe_machine(int threads, const std::string &device) {
     machine.device = device;
     machine.load_average = load_average();
     return machine;
+}
+
+std::string machine_line(const MachineInfo &machine) {
+    return "machine: " + machine.cpu_model + ", " + std::to_string(machine.cores) + " cores; " +
+           std::to_string(machine.threads) + (machine.threads == 1 ? " thread" : " threads") + ", device " +
+           machine.device + "; load average " + machine.load_average + " at start";
 }
 
 std::unique_ptr<BenchReport> make_table_report(std::ostream &out, const MachineInfo &machine,

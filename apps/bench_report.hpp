@@ -22,6 +22,9 @@ struct MachineInfo {
 };
 
 MachineInfo describe_machine(int threads, const std::string &device);
+// The first line of every bench table: "machine: <cpu>, <n> cores; <t> threads, device <d>;
+// load average <l> at start" (no newline).
+std::string machine_line(const MachineInfo &machine);
 
 // One measured (shape, method) cell.
 struct BenchRow {

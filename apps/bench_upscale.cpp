@@ -55,9 +55,7 @@ void run_upscale_bench(const UpscaleBenchOptions &o) {
     if (o.format == "csv") {
         out << "image,method,scale,impl,threads,median_ms,min_ms,megapixels_per_s,max_abs_diff\n";
     } else {
-        out << "machine: " << machine.cpu_model << ", " << machine.cores << " cores; " << machine.threads
-            << (machine.threads == 1 ? " thread" : " threads") << ", device " << machine.device << "; load average "
-            << machine.load_average << " at start\n"
+        out << machine_line(machine) << "\n"
             << "ksconv " << version() << ", upscale " << o.image << ": " << f.width << "x" << f.height << ", "
             << f.channels << " channels, " << f.bit_depth << "-bit; peer: " << opencv_version() << "\n"
             << "Mpix/s = output megapixels per second; speedup = opencv median / ksconv median; max diff = largest "
