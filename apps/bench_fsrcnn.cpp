@@ -156,12 +156,8 @@ void run_fsrcnn_bench(const FsrcnnBenchOptions &o) {
             << std::flush;
     }
     for (int scale : o.scales) {
-        const std::string path = o.model.empty() ? bundled_model_path(scale) : o.model;
-        const FsrcnnModel model = read_fsrcnn_model(path);
-        if (model.scale != scale) {
-            throw Error(path + ": the model upscales by " + std::to_string(model.scale) + ", not by " +
-                        std::to_string(scale));
-        }
+        const std::string path = fsrcnn_model_path(o.model, scale);
+        const FsrcnnModel model = read_fsrcnn_model(path, scale);
         const FsrcnnUpscaler segregated(model, o.device, FsrcnnDeconvolution::segregated);
         const FsrcnnUpscaler zero_insert(model, o.device, FsrcnnDeconvolution::zero_insert);
         const size_t n = size_t(f.width * scale * f.height * scale);

@@ -149,12 +149,8 @@ std::vector<std::string> png_names(const std::string &dir) {
 // The FSRCNN network of --model (or the bundled model), built once for every image.
 std::unique_ptr<FsrcnnUpscaler> load_network(const UpscaleOptions &o) {
     if (o.file.method != UpscaleMethod::fsrcnn) return nullptr;
-    const std::string path = o.file.model.empty() ? bundled_model_path(o.file.scale) : o.file.model;
-    const FsrcnnModel model = read_fsrcnn_model(path);
-    if (model.scale != o.file.scale) {
-        throw Error(path + ": the model upscales by " + std::to_string(model.scale) + ", not by " +
-                    std::to_string(o.file.scale) + " (--scale)");
-    }
+    const std::string path = fsrcnn_model_path(o.file.model, o.file.scale);
+    const FsrcnnModel model = read_fsrcnn_model(path, o.file.scale);
     if (o.verbose) std::cerr << "ksconv: FSRCNN model " << path << '\n';
     return std::make_unique<FsrcnnUpscaler>(model, o.file.device);
 }

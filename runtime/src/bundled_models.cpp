@@ -45,4 +45,8 @@ std::string bundled_model_path(int scale) {
     throw Error("bundled model " + name + " not found (looked in " + looked + ")");
 }
 
+std::string fsrcnn_model_path(const std::string &path, int scale) {
+    return path.empty() ? bundled_model_path(scale) : path;
+}
+
 }  // namespace ksconv

@@ -279,4 +279,13 @@ FsrcnnModel read_fsrcnn_model(const std::string &path) {
     return model;
 }
 
+FsrcnnModel read_fsrcnn_model(const std::string &path, int scale) {
+    FsrcnnModel model = read_fsrcnn_model(path);
+    if (model.scale != scale) {
+        throw Error(path + ": the model upscales by " + std::to_string(model.scale) + ", not by " +
+                    std::to_string(scale));
+    }
+    return model;
+}
+
 }  // namespace ksconv

@@ -131,12 +131,7 @@ void upscale_png_file(const std::string &in, const std::string &out, const Upsca
         upscale_png_file(in, out, options, nullptr);
         return;
     }
-    const std::string path = options.model.empty() ? bundled_model_path(options.scale) : options.model;
-    const FsrcnnModel model = read_fsrcnn_model(path);
-    if (model.scale != options.scale) {
-        throw Error(path + ": the model upscales by " + std::to_string(model.scale) + ", not by " +
-                    std::to_string(options.scale));
-    }
+    const FsrcnnModel model = read_fsrcnn_model(fsrcnn_model_path(options.model, options.scale), options.scale);
     const FsrcnnUpscaler network(model, options.device);
     upscale_png_file(in, out, options, &network);
 }

@@ -40,11 +40,15 @@ constexpr int kFsrcnnMaxChannels = 1024;  // limit on d and s
 constexpr int kFsrcnnMaxMapping = 64;     // limit on m
 
 FsrcnnModel read_fsrcnn_model(const std::string &path);
+// The same, and throws ksconv::Error when the model upscales by another factor than `scale`.
+FsrcnnModel read_fsrcnn_model(const std::string &path, int scale);
 
 // The model shipped with ksconv for this scale (2, 3 or 4): models/fsrcnn_x{scale}.ksm, looked
 // for in <executable's folder>/../share/ksconv/models (an installed tree), then in the source
 // tree's models/ this library was built from. Throws ksconv::Error naming both places when
 // neither has it.
 std::string bundled_model_path(int scale);
+// The model file to upscale by `scale` with: `path`, or the bundled model when it is empty.
+std::string fsrcnn_model_path(const std::string &path, int scale);
 
 }  // namespace ksconv
