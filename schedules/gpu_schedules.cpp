@@ -127,6 +127,7 @@ void schedule_upscale_gpu(UpscaleParts &p, const Target &) {
         .gpu_threads(xi, qyi)
         .unroll(py);
     for (int channels = 1; channels <= 4; channels++) out.specialize(p.channels == channels).unroll(p.c);
+    out.specialize_fail("upscaling takes 1 to 4 channels");
     // The horizontal pass in shared memory; blocks start at multiples of s columns, so the
     // unrolled px of each thread is one column phase.
     Var qx("qx_c"), px("px_c"), rows_o("rows_o"), rows_i("rows_i");

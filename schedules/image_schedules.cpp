@@ -22,6 +22,8 @@ void schedule_upscale_x86(UpscaleParts &p, const Target &target) {
     const int rows_per_task = 16;
     out.split(qy, task, qy, rows_per_task, TailStrategy::GuardWithIf).parallel(task);
     for (int channels = 1; channels <= 4; channels++) out.specialize(p.channels == channels);
+    // The runtime accepts 1 to 4 channels; no code for other counts.
+    out.specialize_fail("upscaling takes 1 to 4 channels");
     // The horizontal pass runs once per source row; sliding over the task's rows reuses the
     // rows the previous output rows already needed.
     Var qx("qx_c"), px("px_c");
