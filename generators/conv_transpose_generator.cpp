@@ -60,6 +60,18 @@ public:
             p.phase_any = any_phase();
             p.output(p.ox, p.oy, p.co, p.n) = p.phase_any(X / sx, Y / sy, clamp(X % sx, 0, sx - 1),
                                                           clamp(Y % sy, 0, sy - 1), co_in_group, group, p.n);
+        } else if (get_target().has_gpu_feature()) {
+            // On GPUs the phases are one Func with the phase as a dimension, so that one
+            // block-level loop over input channels can stage the input in shared memory once
+            // for all phases (Halide 14 cannot fuse the reduction loops of separate phase Funcs
+            // around a staged input). The schedule unrolls the phase, so each phase keeps its
+            // own loop body and tap count. Only ungrouped layers: the runtime gives grouped
+            // ones to the generic variant (a block's channels there may span groups, and
+            // its staged input would span their input channels).
+            const int sx = stride_x, sy = stride_y;
+            p.phase_all = all_phases();
+            p.single_group = groups == 1;
+            p.output(p.ox, p.oy, p.co, p.n) = p.phase_all(X / sx, Y / sy, X % sx, Y % sy, p.co, 0, p.n);
         } else {
             const int sx = stride_x, sy = stride_y;
             for (int py = 0; py < sy; py++) {
@@ -109,6 +121,19 @@ private:
         p.tap_tables = tx.tables;
         p.tap_tables.insert(p.tap_tables.end(), ty.tables.begin(), ty.tables.end());
         Func phase("phase_any");
+        define_phase(phase, {p.qx, p.qy, p.px, p.py, p.co, p.g, p.n}, r, tx, ty, p.px, p.py);
+        return phase;
+    }
+
+    // All phases of a compile-time stride in one Func (GPUs): as any_phase, the taps of each
+    // phase chosen by (px, py).
+    Func all_phases() {
+        SegregatedParts &p = parts_;
+        PhaseTaps tx = phase_taps_of(p.px, stride_x, kernel_w, dilation_x);
+        PhaseTaps ty = phase_taps_of(p.py, stride_y, kernel_h, dilation_y);
+        RDom r(0, channels_.cin_per_group, 0, sub_kernels.dim(1).extent(), 0, sub_kernels.dim(2).extent(), "taps_all");
+        r.where(r.y < tx.count && r.z < ty.count);
+        Func phase("phase_all");
         define_phase(phase, {p.qx, p.qy, p.px, p.py, p.co, p.g, p.n}, r, tx, ty, p.px, p.py);
         return phase;
     }

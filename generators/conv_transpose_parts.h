@@ -16,10 +16,12 @@ struct SegregatedParts {
     std::vector<Halide::Func> phases;       // compile-time stride: one (qx, qy, co in group, group, n) Func per phase,
                                             // phase (px, py) at index py*stride_x + px
     Halide::Func phase_any;                 // run-time stride: (qx, qy, px, py, co in group, group, n)
+    Halide::Func phase_all;                 // compile-time stride on GPUs: the same, px and py in [0, stride)
     std::vector<Halide::Func> tap_tables;   // run-time stride: which taps each phase has
     std::vector<Halide::RDom> phase_taps_rdoms;  // per phase Func: (ci in group, tap x, tap y)
     Halide::Var ox{"ox"}, oy{"oy"}, co{"co"}, n{"n"}, qx{"qx"}, qy{"qy"}, px{"px"}, py{"py"}, g{"g"};
     Halide::Expr cout_per_group;  // output channels per group
+    Halide::Expr single_group;    // with phase_all: the condition (groups == 1) it serves
     bool runtime_stride = false;
     int stride_x = 0, stride_y = 0;  // compile-time strides (0 when they are run-time inputs)
 };

@@ -39,6 +39,18 @@ inline PhaseTaps phase_taps(int r, int s, Halide::Expr kernel, Halide::Expr dila
     return taps;
 }
 
+// Phase `r` (an Expr in [0, s)) of a compile-time stride `s`: each phase's taps, picked by r.
+// A schedule that unrolls r over [0, s) gets phase_taps(r, ...) in each copy.
+inline PhaseTaps phase_taps_of(Halide::Expr r, int s, Halide::Expr kernel, Halide::Expr dilation) {
+    PhaseTaps taps = phase_taps(s - 1, s, kernel, dilation);
+    for (int i = s - 2; i >= 0; i--) {
+        PhaseTaps t = phase_taps(i, s, kernel, dilation);
+        taps.count = Halide::select(r == i, t.count, taps.count);
+        taps.offset = Halide::select(r == i, t.offset, taps.offset);
+    }
+    return taps;  // tap_step does not depend on the phase
+}
+
 // Phase `r` (a Var or Expr in [0, s)) of a run-time stride `s`. With m = s / gcd(s, d) (the
 // tap step) and g = s / m, phase r has taps iff g divides r, and then its first tap is
 // k0 = (r / g) * inverse(d / g) mod m. The step and the inverse are found by small scalar

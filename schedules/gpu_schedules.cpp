@@ -1,16 +1,20 @@
 // GPU schedules (CUDA and OpenCL from the same source).
 //
 // Transposed convolution. A GPU block computes one output tile of kTileX x kTileY pixels
-// for kBlockChannels output channels of one image:
-// 1. each phase is computed for the block's part of its quotient grid (about
-//    kTileX/sx x kTileY/sy pixels, one more where padding is not a multiple of the stride),
-//    every thread accumulating kThreadChannels output channels of one phase pixel in
-//    registers over (input channels x taps), and the result goes to shared (OpenCL:
-//    local) memory; neighbouring threads read neighbouring input pixels, so the input
-//    reads of a warp are coalesced and the sub-kernel reads are broadcasts;
-// 2. the block's threads then write the interleaved output from shared memory, one
-//    thread per output pixel along rows, so the stores of a warp are contiguous.
-// No thread ever touches an inserted zero: the phases read the original input.
+// for kBlockChannels output channels of one image (gpu_tiles.h).
+// - Compile-time strides (ungrouped layers): all sh*sw phases are one Func with the phase
+//   as a dimension (SegregatedParts::phase_all). The block walks the input channels in
+//   chunks; for each, its threads stage the chunk's input tile in shared (OpenCL: local)
+//   memory together, then every thread accumulates all phases of one quotient pixel for
+//   kThreadChannels channels in registers, reading every phase's taps from that one tile
+//   (schedule_all_phases). The block's phases sit in shared memory, from which the block
+//   writes the interleaved output one thread per output pixel along rows, so a warp's
+//   stores are contiguous.
+// - Run-time strides, grouped layers, and tiles too big for shared memory: each phase
+//   pixel's thread reads the input through L1 (schedule_accumulation), neighbouring threads
+//   neighbouring pixels so a warp's loads coalesce; the same shared-memory interleave.
+// Sub-kernel loads are broadcasts (all threads of a block use the same weights). No thread
+// ever touches an inserted zero: the phases read the original input.
 //
 // Image upscaling: a block covers 32*s output columns and kUpscaleRows source rows (s
 // output rows each). The horizontal pass (already interleaved like the output) is computed
@@ -19,15 +23,14 @@
 // sample is computed once and shared by all s row phases.
 #include "gpu_schedules.h"
 
+#include "gpu_tiles.h"
+
 using namespace Halide;
 
 namespace ksconv {
 namespace {
 
-constexpr int kTileX = 32;          // output columns per block: one warp of threads
-constexpr int kTileY = 8;           // output rows per block
-constexpr int kBlockChannels = 8;   // output channels per block
-constexpr int kThreadChannels = 4;  // accumulators per thread: output channels of one phase pixel
+using namespace gpu_tiles;
 
 // Output tile per block, one thread per output pixel of the tile, the block's channels in
 // each thread. Returns the block-level loop where the phases are computed.
@@ -86,6 +89,62 @@ void schedule_accumulation(Func f, const RDom &r, Func output, Var block, Var x,
     f.update().reorder(c, r.x, r.y, r.z).unroll(c);
 }
 
+// All phases of a compile-time stride (SegregatedParts::phase_all) for a block. The
+// reduction over input channels is factored (rfactor) into chunks of kInputChunk channels:
+// for each chunk, at block level,
+// 1. the block's threads copy the chunk's input tile into shared memory together
+//    (neighbouring threads, neighbouring pixels: coalesced);
+// 2. each thread, owning one quotient pixel and kThreadChannels channels, accumulates every
+//    phase of it over the chunk in registers (phases and channels unrolled), reading the
+//    taps of all its phases from the shared tile: each input tile is loaded once for all
+//    sh*sw phases;
+// 3. the thread adds its sums into the block's phases, kept in shared memory, from which the
+//    output threads finally store the interleaved pixels.
+void schedule_all_phases(SegregatedParts &p, Var block) {
+    Func f = p.phase_all;
+    const RDom &r = p.phase_taps_rdoms[0];
+    RVar chunk("ci_chunk"), in_chunk("ci_in_chunk");
+    Var k("chunk");
+    f.update().split(r.x, chunk, in_chunk, kInputChunk, TailStrategy::GuardWithIf);
+    Func partial = f.update().rfactor(chunk, k);  // (qx, qy, px, py, co, g, n, chunk)
+
+    f.compute_at(p.output, block)
+        .bound_extent(p.qx, quotient_extent(kTileX, p.stride_x))
+        .bound_extent(p.qy, quotient_extent(kTileY, p.stride_y))
+        .bound(p.px, 0, p.stride_x)
+        .bound(p.py, 0, p.stride_y)
+        .bound(p.g, 0, 1)
+        .bound_extent(p.co, kBlockChannels);
+    Var co("c_tile"), cii("c_in_tile"), cg("c_tile_group");
+    for (int channels : {kThreadChannels, 1}) {
+        Expr wide = p.cout_per_group >= channels;
+        Stage init = channels == 1 ? Stage(f) : f.specialize(wide);
+        Stage merge = channels == 1 ? f.update() : f.update().specialize(wide);
+        for (Stage s : {init, merge}) {
+            s.split(p.co, co, cii, channels, TailStrategy::RoundUp)
+                .fuse(co, p.g, cg)
+                .gpu_threads(p.qx, p.qy, cg)
+                .unroll(cii)
+                .unroll(p.px)
+                .unroll(p.py);
+        }
+        init.reorder(cii, p.px, p.py, p.qx, p.qy, cg, p.n);
+        merge.reorder(cii, p.px, p.py, p.qx, p.qy, cg, p.n, chunk);
+    }
+    // A thread's sums over one chunk: registers.
+    partial.compute_at(f, p.qx).unroll(p.co).unroll(p.px).unroll(p.py);
+    partial.update().reorder(p.co, r.y, r.z, p.px, p.py, in_chunk).unroll(p.co).unroll(p.px).unroll(p.py);
+    // The chunk's input tile, spread over the threads' (x, y) grid; channels loop inside.
+    Func staged = p.input_padded.in(partial);
+    std::vector<Var> a = staged.args();  // (ix, iy, ci, n)
+    Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
+    staged.compute_at(f, chunk)
+        .split(a[0], xo, xi, quotient_extent(kTileX, p.stride_x), TailStrategy::GuardWithIf)
+        .split(a[1], yo, yi, quotient_extent(kTileY, p.stride_y), TailStrategy::GuardWithIf)
+        .reorder(xi, yi, a[2], a[3], xo, yo)
+        .gpu_threads(xi, yi);
+}
+
 }  // namespace
 
 void schedule_segregated_gpu(SegregatedParts &p, const Target &) {
@@ -96,10 +155,9 @@ void schedule_segregated_gpu(SegregatedParts &p, const Target &) {
                               p.cout_per_group, 0, 0);
         return;
     }
-    for (size_t i = 0; i < p.phases.size(); i++) {
-        schedule_accumulation(p.phases[i], p.phase_taps_rdoms[i], p.output, block, p.qx, p.qy, p.co, {},
-                              p.cout_per_group, p.stride_x, p.stride_y);
-    }
+    p.output.specialize(p.single_group);
+    p.output.specialize_fail("the compile-time-stride GPU kernels take ungrouped layers");
+    schedule_all_phases(p, block);
 }
 
 void schedule_zero_insert_gpu(ZeroInsertParts &p, const Target &) {

@@ -147,6 +147,39 @@ TEST_P(DeviceTensors, LayerOnDeviceTensorsMatchesHostRun) {
     }
 }
 
+// Strides 1 to 4 have compiled kernels. On a GPU they take ungrouped layers whose block
+// tiles fit in shared memory; grouped layers and very wide dilated kernels go to the
+// run-time-stride kernel. Each choice is checked against the reference too.
+TEST_P(DeviceTensors, CompiledStrideKernelsServeTheLayersTheyFit) {
+    struct Case {
+        ConvTransposeParams p;
+        WeightShape ws;
+        bool compiled_on_gpu;
+    };
+    const std::vector<Case> cases{
+        {symmetric(2, 1), {9, 5, 4, 4}, true},
+        {symmetric(3, 1, 2, 2), {4, 3, 5, 5}, true},
+        {symmetric(2, 1, 0, 1, 3), {6, 2, 3, 3}, false},  // groups
+        {symmetric(2, 0, 0, 60), {3, 2, 3, 3}, false},    // taps 120 pixels apart
+    };
+    for (const Case &c : cases) {
+        const Shape4 in{2, c.ws.cin, 5, 6};
+        const std::vector<float> w = random_floats(c.ws.elements(), 4), x = random_floats(in.elements(), 5);
+        const std::vector<float> b = random_floats(c.ws.cout_per_group * c.p.groups, 6);
+        const ConvTranspose2d layer(c.p, c.ws, w.data(), b.data(), Method::Segregated, device());
+        const std::string compiled = "segregated_s" + std::to_string(c.p.stride_h) + "x" + std::to_string(c.p.stride_w);
+        const bool expect_compiled = device() == Device::cpu || c.compiled_on_gpu;
+        std::string want_name = expect_compiled ? compiled : "segregated_runtime_stride";
+        if (device() != Device::cpu) want_name += "_" + std::string(device_name(device()));
+        EXPECT_EQ(layer.variant_name(), want_name);
+        const Shape4 out = layer.output_shape(in);
+        std::vector<float> got(size_t(out.elements()), NAN);
+        layer.run(x.data(), in, got.data());
+        EXPECT_LT(max_relative_error(got, reference_scatter(c.p, c.ws, w.data(), b.data(), x.data(), in)), 1e-5)
+            << want_name;
+    }
+}
+
 TEST_P(DeviceTensors, TensorsOfAnotherDeviceAreRefused) {
     if (device() == Device::cpu) GTEST_SKIP() << "[SKIP] needs a GPU device to mix with the cpu";
     const std::vector<float> w(4, 1.0f);

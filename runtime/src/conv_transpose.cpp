@@ -116,7 +116,7 @@ std::string ConvTranspose2d::variant_name() const {
     std::string name;
     switch (impl_->method) {
         case Method::Segregated:
-            name = detail::has_fixed_stride_variant(p.stride_h, p.stride_w)
+            name = detail::uses_fixed_stride_variant(impl_->device, p, impl_->weight_shape)
                        ? "segregated_s" + std::to_string(p.stride_h) + "x" + std::to_string(p.stride_w)
                        : "segregated_runtime_stride";
             break;

@@ -8,6 +8,7 @@
 
 #include "HalideRuntime.h"
 #include "float_mode.hpp"
+#include "gpu_tiles.h"
 #include "ksconv/error.hpp"
 #include "ksconv/memory.hpp"
 #include "kernel_tables.hpp"
@@ -127,16 +128,19 @@ int64_t scratch_peak_bytes() {
 
 namespace ksconv::detail {
 
-bool has_fixed_stride_variant(int stride_h, int stride_w) {
-    return stride_h >= 1 && stride_w >= 1 && stride_h <= kMaxFixedStride && stride_w <= kMaxFixedStride;
+bool uses_fixed_stride_variant(Device device, const ConvTransposeParams &p, const WeightShape &ws) {
+    if (p.stride_h < 1 || p.stride_w < 1 || p.stride_h > kMaxFixedStride || p.stride_w > kMaxFixedStride) return false;
+    if (device == Device::cpu) return true;
+    return p.groups == 1 && gpu_tiles::shared_bytes(p.stride_w, p.stride_h, ws.kw, ws.kh, p.dilation_w,
+                                                    p.dilation_h) <= gpu_tiles::kSharedBudget;
 }
 
 void run_segregated(Device device, const ConvTransposeParams &p, const WeightShape &ws, halide_buffer_t *sub_kernels,
                     halide_buffer_t *bias, halide_buffer_t *input, halide_buffer_t *output) {
     install_halide_hooks();
     const ConvKernels &kernels = conv_kernels(device);
-    SegregatedFn fn = has_fixed_stride_variant(p.stride_h, p.stride_w) ? kernels.fixed[p.stride_h - 1][p.stride_w - 1]
-                                                                       : kernels.runtime_stride;
+    SegregatedFn fn = uses_fixed_stride_variant(device, p, ws) ? kernels.fixed[p.stride_h - 1][p.stride_w - 1]
+                                                               : kernels.runtime_stride;
     const FloatModeGuard float_mode;  // the pool's tasks are guarded by install_float_mode_tasks()
     check(fn(input, sub_kernels, bias, p.pad_left, p.pad_top, int(ws.kw), int(ws.kh), p.dilation_w, p.dilation_h,
              p.groups, p.stride_w, p.stride_h, output),

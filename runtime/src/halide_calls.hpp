@@ -11,9 +11,10 @@
 
 namespace ksconv::detail {
 
-// True when a compiled segregated variant exists for these strides; otherwise the
-// run-time-stride variant is used.
-bool has_fixed_stride_variant(int stride_h, int stride_w);
+// True when the segregated kernel compiled for this layer's strides serves it on `device`;
+// otherwise the run-time-stride variant does. Strides 1 to 4 have compiled kernels; on GPUs
+// they take ungrouped layers whose block tiles fit in shared memory (schedules/gpu_tiles.h).
+bool uses_fixed_stride_variant(Device device, const ConvTransposeParams &p, const WeightShape &ws);
 
 // `sub_kernels` as laid out by segregate_kernel (packing.hpp), `bias` Cout floats,
 // `input` and `output` NCHW as (x, y, c, n).
