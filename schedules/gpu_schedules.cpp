@@ -94,10 +94,10 @@ void schedule_accumulation(Func f, const RDom &r, Func output, Var block, Var x,
 // for each chunk, at block level,
 // 1. the block's threads copy the chunk's input tile into shared memory together
 //    (neighbouring threads, neighbouring pixels: coalesced);
-// 2. each thread, owning one quotient pixel and kThreadChannels channels, accumulates every
-//    phase of it over the chunk in registers (phases and channels unrolled), reading the
-//    taps of all its phases from the shared tile: each input tile is loaded once for all
-//    sh*sw phases;
+// 2. each thread owns one quotient pixel and walks the block's channels kThreadChannels at
+//    a time, accumulating every phase of them over the chunk in registers (phases and
+//    channels unrolled), reading the taps of all its phases from the shared tile: each
+//    input tile is loaded once for all sh*sw phases;
 // 3. the thread adds its sums into the block's phases, kept in shared memory, from which the
 //    output threads finally store the interleaved pixels.
 void schedule_all_phases(SegregatedParts &p, Var block) {
@@ -113,26 +113,25 @@ void schedule_all_phases(SegregatedParts &p, Var block) {
         .bound_extent(p.qy, quotient_extent(kTileY, p.stride_y))
         .bound(p.px, 0, p.stride_x)
         .bound(p.py, 0, p.stride_y)
-        .bound(p.g, 0, 1)
-        .bound_extent(p.co, kBlockChannels);
-    Var co("c_tile"), cii("c_in_tile"), cg("c_tile_group");
+        .bound(p.g, 0, 1);  // ungrouped: the output asks for group 0 only
+    Var co("c_tile"), cii("c_in_tile");
     for (int channels : {kThreadChannels, 1}) {
         Expr wide = p.cout_per_group >= channels;
         Stage init = channels == 1 ? Stage(f) : f.specialize(wide);
         Stage merge = channels == 1 ? f.update() : f.update().specialize(wide);
         for (Stage s : {init, merge}) {
             s.split(p.co, co, cii, channels, TailStrategy::RoundUp)
-                .fuse(co, p.g, cg)
-                .gpu_threads(p.qx, p.qy, cg)
+                .gpu_threads(p.qx, p.qy)
                 .unroll(cii)
                 .unroll(p.px)
                 .unroll(p.py);
         }
-        init.reorder(cii, p.px, p.py, p.qx, p.qy, cg, p.n);
-        merge.reorder(cii, p.px, p.py, p.qx, p.qy, cg, p.n, chunk);
+        // A thread walks the block's channel tiles: the thread count stays the quotient grid's.
+        init.reorder(cii, p.px, p.py, co, p.qx, p.qy, p.g, p.n);
+        merge.reorder(cii, p.px, p.py, co, p.qx, p.qy, p.g, p.n, chunk);
     }
-    // A thread's sums over one chunk: registers.
-    partial.compute_at(f, p.qx).unroll(p.co).unroll(p.px).unroll(p.py);
+    // A thread's sums over one chunk for one channel tile: registers.
+    partial.compute_at(f, co).unroll(p.co).unroll(p.px).unroll(p.py);
     partial.update().reorder(p.co, r.y, r.z, p.px, p.py, in_chunk).unroll(p.co).unroll(p.px).unroll(p.py);
     // The chunk's input tile, spread over the threads' (x, y) grid; channels loop inside.
     Func staged = p.input_padded.in(partial);
