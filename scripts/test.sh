@@ -2,7 +2,7 @@
 # README command 2: install what is missing, build, and run the whole test suite: the
 # Release tests (on the cpu, on OpenCL through PoCL, and on CUDA where a driver is present),
 # the same tests on the ASan+UBSan twins (CTest label asan), and each fuzz target for
-# FUZZ_SECONDS (default 45). Any failure or sanitizer finding fails the run.
+# FUZZ_SECONDS (default 30). Any failure or sanitizer finding fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Each phase reports its wall time, so a slow CI run shows where the time went.
@@ -21,4 +21,4 @@ phase scripts/build.sh -DKSCONV_SANITIZE=ON
 phase ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" -LE asan
 phase ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" -L asan
 phase tests/fuzz/build.sh "$BUILD_DIR/fuzz"
-phase tests/fuzz/run.sh "$BUILD_DIR/fuzz" "${FUZZ_SECONDS:-45}"
+phase tests/fuzz/run.sh "$BUILD_DIR/fuzz" "${FUZZ_SECONDS:-30}"

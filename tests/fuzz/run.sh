@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs each fuzz target built by build.sh for SECONDS (default 45) from its committed seed
+# Runs each fuzz target built by build.sh for SECONDS (default 30) from its committed seed
 # corpus (tests/fuzz/corpus/TARGET; new inputs go to a scratch copy, never into the repo).
 # Fails on any crash, sanitizer report, leak, timeout (-timeout) or OOM (-rss_limit_mb);
 # the reproducer is left in DIR/artifacts. Prints executions and executions/s per target.
@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir=$(realpath "${1:-build/fuzz}")
-seconds=${2:-45}
+seconds=${2:-30}
 targets=("${@:3}")
 [ ${#targets[@]} -gt 0 ] || targets=(npy png cli_args model)
 mkdir -p "$dir/artifacts"
