@@ -52,10 +52,9 @@ Var tile_output(Func output, Var ox, Var oy, Var co, Var n) {
 // `c` its channel; `serial` are further pure variables looped inside each thread (the
 // phase of a run-time stride). Layers with fewer channels per group than a thread's tile
 // get one channel per thread instead of wasted accumulators.
-// `stride_x`, `stride_y` (0: known only at run time) bound the block's quotient grid:
-// at most ceil(tile / stride) + 1 pixels, one more than the tile covers where the padding
-// is not a multiple of the stride. With the bound as the thread count, no loop needs a
-// tail guard (guards multiply the generated code, which PoCL then compiles for minutes).
+// `stride_x`, `stride_y` (0: known only at run time) bound the block's quotient grid
+// (quotient_extent). With the bound as the thread count, no loop needs a tail guard
+// (guards multiply the generated code, which PoCL then compiles for minutes).
 void schedule_accumulation(Func f, const RDom &r, Func output, Var block, Var x, Var y, Var c,
                            const std::vector<Var> &serial, Expr cout_per_group, int stride_x, int stride_y) {
     Func rows = f.in(output);
@@ -63,8 +62,7 @@ void schedule_accumulation(Func f, const RDom &r, Func output, Var block, Var x,
     rows.compute_at(output, block);
     const bool bounded = stride_x > 0 && stride_y > 0;
     if (bounded) {
-        rows.bound_extent(x, (kTileX + stride_x - 1) / stride_x + 1)
-            .bound_extent(y, (kTileY + stride_y - 1) / stride_y + 1);
+        rows.bound_extent(x, quotient_extent(kTileX, stride_x)).bound_extent(y, quotient_extent(kTileY, stride_y));
     }
     for (int channels : {kThreadChannels, 1}) {
         Stage s = channels == 1 ? Stage(rows) : rows.specialize(cout_per_group >= channels);

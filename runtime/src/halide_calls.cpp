@@ -3,6 +3,7 @@
 #include <atomic>
 #include <climits>
 #include <mutex>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "ksconv/error.hpp"
 #include "ksconv/memory.hpp"
 #include "kernel_tables.hpp"
+#include "packing.hpp"
 #include "ksconv_all_kernels.h"
 
 namespace ksconv::detail {
@@ -128,11 +130,35 @@ int64_t scratch_peak_bytes() {
 
 namespace ksconv::detail {
 
+namespace {
+
+// Input pixels one block of the compile-time-stride GPU kernel stages along an axis: its
+// quotient pixels, the reach of the taps (phase 0 has the most, tap_step input pixels
+// apart) and the phases' offsets (0 down to 1 - d).
+int64_t gpu_staged_extent(int tile, int s, int kernel, int d) {
+    const int64_t tap_step = d / std::gcd(s, d), taps = axis_phase(0, s, kernel, d).count;
+    return gpu_tiles::quotient_extent(tile, s) + (taps - 1) * tap_step + (d - 1);
+}
+
+// Shared memory of one such block: the block's phases plus one chunk of its input tile.
+int64_t gpu_shared_bytes(const ConvTransposeParams &p, const WeightShape &ws) {
+    using namespace gpu_tiles;
+    const int64_t phases = int64_t(quotient_extent(kTileX, p.stride_w)) * quotient_extent(kTileY, p.stride_h) *
+                           p.stride_w * p.stride_h * kBlockChannels;
+    const int64_t staged = gpu_staged_extent(kTileX, p.stride_w, int(ws.kw), p.dilation_w) *
+                           gpu_staged_extent(kTileY, p.stride_h, int(ws.kh), p.dilation_h) * kInputChunk;
+    return int64_t(sizeof(float)) * (phases + staged);
+}
+
+// What a block may use (CUDA guarantees 48 KiB; OpenCL devices 32 KiB).
+constexpr int64_t kGpuSharedBudget = 32 * 1024;
+
+}  // namespace
+
 bool uses_fixed_stride_variant(Device device, const ConvTransposeParams &p, const WeightShape &ws) {
     if (p.stride_h < 1 || p.stride_w < 1 || p.stride_h > kMaxFixedStride || p.stride_w > kMaxFixedStride) return false;
     if (device == Device::cpu) return true;
-    return p.groups == 1 && gpu_tiles::shared_bytes(p.stride_w, p.stride_h, ws.kw, ws.kh, p.dilation_w,
-                                                    p.dilation_h) <= gpu_tiles::kSharedBudget;
+    return p.groups == 1 && gpu_shared_bytes(p, ws) <= kGpuSharedBudget;
 }
 
 void run_segregated(Device device, const ConvTransposeParams &p, const WeightShape &ws, halide_buffer_t *sub_kernels,
