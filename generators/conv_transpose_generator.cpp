@@ -21,6 +21,8 @@ using namespace Halide;
 namespace ksconv {
 namespace {
 
+constexpr int kNarrowPhase = 32;  // columns of a phase on a small map (see SegregatedParts::narrow)
+
 class ConvTransposeSegregated : public Generator<ConvTransposeSegregated> {
 public:
     // Compile-time stride per axis; 0 makes it a run-time input (the generic variant).
@@ -37,6 +39,11 @@ public:
     Input<int> dilation_x{"dilation_x"};
     Input<int> dilation_y{"dilation_y"};
     Input<int> groups{"groups"};
+    // The output buffer's width and height (its mins are 0): the phases' quotient ranges come
+    // from them. Not tied to the buffer by set_extent(): Halide would then substitute these
+    // unsigned-unknown scalars for the buffer's extents and lose the tasks' bounds.
+    Input<int> output_width{"output_width"};
+    Input<int> output_height{"output_height"};
     Input<int> runtime_stride_x{"runtime_stride_x"};  // read only by the generic variant
     Input<int> runtime_stride_y{"runtime_stride_y"};
     Output<Buffer<float>> output{"output", 4};  // (ox, oy, co, n)
@@ -74,17 +81,27 @@ public:
             p.output(p.ox, p.oy, p.co, p.n) = p.phase_all(X / sx, Y / sy, X % sx, Y % sy, p.co, 0, p.n);
         } else {
             const int sx = stride_x, sy = stride_y;
+            // Small maps: variants for phases at most kNarrowPhase columns wide. Only for strides up
+            // to 2x2 (DCGAN-like generators), as they double what the compiler builds per phase.
+            if (sx * sy <= 4) p.narrow = output_width <= kNarrowPhase * sx;
             for (int py = 0; py < sy; py++) {
                 for (int px = 0; px < sx; px++) p.phases.push_back(one_phase(px, py));
             }
             Expr qx = X / sx, qy = Y / sy, rx = X % sx, ry = Y % sy;
-            Expr value = p.phases.back()(qx, qy, co_in_group, group, p.n);
-            for (int i = sx * sy - 2; i >= 0; i--) {
-                value = select(ry == i / sx && rx == i % sx, p.phases[i](qx, qy, co_in_group, group, p.n), value);
-            }
+            auto phase_at = [&](int i) {
+                Expr column = qx;
+                if (p.narrow.defined()) column = select(p.narrow, phase_quotient(qx, i % sx, sx, pad_left, output_width), qx);
+                return p.phases[i](column, phase_quotient(qy, i / sx, sy, pad_top, output_height), co_in_group, group,
+                                   p.n);
+            };
+            Expr value = phase_at(sx * sy - 1);
+            for (int i = sx * sy - 2; i >= 0; i--) value = select(ry == i / sx && rx == i % sx, phase_at(i), value);
             p.output(p.ox, p.oy, p.co, p.n) = value;
         }
+        p.extents = {output_width, output_height, bias.dim(0).extent(), input.dim(3).extent()};
         output = p.output;
+        output.dim(0).set_min(0);
+        output.dim(1).set_min(0);
     }
 
     void schedule() {
@@ -98,6 +115,17 @@ public:
 private:
     SegregatedParts parts_;
     ChannelGroups channels_;
+
+    // Quotient q of an output coordinate clamped to the quotients that phase r has in the
+    // output: q is unchanged where the phase is selected, but Halide then sizes each phase by
+    // its own residue class instead of by the whole output's range (at stride 2 with odd
+    // padding, one row and one column fewer per phase: 4x4 on a 4x4 input, not 5x5). Columns
+    // are clamped only on small maps (SegregatedParts::narrow, a specialization of the
+    // schedule): there the clamp saves a whole register tile per row, elsewhere it would only
+    // turn the interleave's vector loads into gathers.
+    Expr phase_quotient(Expr q, int r, int s, Expr pad, Expr extent) {
+        return clamp(q, (pad - r + s - 1) / s, (pad + extent - 1 - r) / s);
+    }
 
     // Phase (px, py): bias plus a dense stride-1 correlation with its sub-kernel.
     Func one_phase(int px, int py) {

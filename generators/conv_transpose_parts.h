@@ -9,6 +9,11 @@
 
 namespace ksconv {
 
+// The output's extents, from the pipeline's inputs (schedules size their tasks by them).
+struct LayerExtents {
+    Halide::Expr width, height, channels, batch;
+};
+
 // Kernel-segregated transposed convolution.
 struct SegregatedParts {
     Halide::Func output{"conv_transpose"};  // (ox, oy, co, n): the phases interleaved
@@ -21,6 +26,9 @@ struct SegregatedParts {
     std::vector<Halide::RDom> phase_taps_rdoms;  // per phase Func: (ci in group, tap x, tap y)
     Halide::Var ox{"ox"}, oy{"oy"}, co{"co"}, n{"n"}, qx{"qx"}, qy{"qy"}, px{"px"}, py{"py"}, g{"g"};
     Halide::Expr cout_per_group;  // output channels per group
+    LayerExtents extents;
+    Halide::Expr narrow;          // if defined (CPU, strides up to 2x2): a small map, whose phases clamp their
+                                  // columns and take narrower register tiles
     Halide::Expr single_group;    // with phase_all: the condition (groups == 1) it serves
     bool runtime_stride = false;
     int stride_x = 0, stride_y = 0;  // compile-time strides (0 when they are run-time inputs)
@@ -34,6 +42,7 @@ struct ZeroInsertParts {
     Halide::RDom taps;                            // (ci within group, kx, ky)
     Halide::Var ox{"ox"}, oy{"oy"}, co{"co"}, n{"n"}, x{"x"}, y{"y"}, ci{"ci"}, g{"g"};
     Halide::Expr cout_per_group;  // output channels per group
+    LayerExtents extents;  // about the output's (padding aside)
 };
 
 }  // namespace ksconv

@@ -54,6 +54,9 @@ public:
         p.conv(p.ox, p.oy, p.co, p.g, p.n) += w * p.zero_inserted(zx, zy, ci, p.n);
         p.output(p.ox, p.oy, p.co, p.n) = p.conv(p.ox, p.oy, channels.in_group(p.co), channels.group_of(p.co), p.n);
         output = p.output;
+        // about the output's extents (padding aside), to size the schedule's tiles and tasks
+        p.extents = {input.dim(0).extent() * stride_x, input.dim(1).extent() * stride_y, bias.dim(0).extent(),
+                     input.dim(3).extent()};
     }
 
     void schedule() {

@@ -19,7 +19,15 @@ namespace {
 // Output rows per task: 8 rows of each phase, so the one phase row a task re-computes at a
 // block edge (when padding is not a multiple of the stride) costs at most an eighth.
 int rows_per_task(int stride_y) { return 8 * std::max(2, stride_y); }
-constexpr int kChannelsPerTask = 64;  // output channels per task: parallelism for small, deep layers
+// Output channels per task: 64, or fewer when the layer has too few row blocks to give
+// kMinTasks tasks (small maps: a 16x16 output with 64 channels is otherwise one task).
+constexpr int kMaxChannelsPerTask = 64;
+constexpr int kMinTasks = 4;
+Expr channels_per_task(const LayerExtents &layer, int rows) {
+    Expr row_tasks = (layer.height + rows - 1) / rows * layer.batch;
+    auto tasks = [&](int block) { return row_tasks * ((layer.channels + block - 1) / block); };
+    return select(tasks(kMaxChannelsPerTask) >= kMinTasks, kMaxChannelsPerTask, tasks(32) >= kMinTasks, 32, 16);
+}
 
 // Accumulators must fit the vector register file: 32 registers with AVX-512, 16 below.
 // A tile may read up to its width past the last channel: the runtime pads packed weights
@@ -28,8 +36,11 @@ struct ChannelTile {
     int co_vectors;  // vectors of output channels
     int x;           // phase pixels
 };
-std::vector<ChannelTile> channel_tiles(const Target &t) {  // widest first
+std::vector<ChannelTile> channel_tiles(const Target &t, bool narrow_rows) {  // widest first
     if (t.has_feature(Target::AVX512_Skylake)) return {{4, 6}, {2, 12}, {1, 24}};
+    // With 16 registers, 6-pixel tiles load the fewest operands per FMA, but on narrow phase
+    // rows (4, 8, 16 pixels: small maps) they round up to 6, 12, 18 pixels; 4-pixel ones fit.
+    if (narrow_rows) return {{2, 4}, {1, 8}};
     return {{2, 6}, {1, 12}};
 }
 // Few channels: every FMA needs its own input vector, so a wide tile buys little and
@@ -38,13 +49,13 @@ constexpr int kColumnTileVectors = 4;
 
 // Output tiles: (batch, row block, channel block) in parallel, vectorized columns inside.
 // Returns the parallel task variable.
-Var tile_output(Func output, Var ox, Var oy, Var co, Var n, int vec, int rows) {
+Var tile_output(Func output, Var ox, Var oy, Var co, Var n, int vec, int rows, Expr channels) {
     Var yo("yo"), yi("yi"), cb("cb"), channel("channel"), rows_channels("rows_channels"), task("task");
     output.split(oy, yo, yi, rows, TailStrategy::GuardWithIf)
-        .split(co, cb, channel, kChannelsPerTask, TailStrategy::GuardWithIf)
-        .reorder(ox, yi, channel, cb, yo, n)
-        .fuse(cb, yo, rows_channels)
-        .fuse(rows_channels, n, task)
+        .split(co, cb, channel, channels, TailStrategy::GuardWithIf)
+        .reorder(ox, yi, channel, yo, n, cb)
+        .fuse(yo, n, rows_channels)
+        .fuse(rows_channels, cb, task)
         .parallel(task)
         .vectorize(ox, vec, TailStrategy::GuardWithIf);
     return task;
@@ -54,7 +65,7 @@ Var tile_output(Func output, Var ox, Var oy, Var co, Var n, int vec, int rows) {
 // register tiles. `rows_outer` are the phase's pure variables kept outside a tile (row, and
 // the phase for run-time strides).
 void schedule_phase(Func phase, const RDom &r, Func output, Var task, Var x, Var c, std::vector<VarOrRVar> rows_outer,
-                    Expr cout_per_group, const Target &target) {
+                    Expr cout_per_group, Expr narrow_tiles, Expr task_channels, const Target &target) {
     const int vec = target.natural_vector_size<float>();
     Func rows = phase.in(output);  // the task's rows of this phase, in memory
     Var xo("xo"), xi("xi"), co("c_tile"), cii("c_in_tile");
@@ -66,9 +77,27 @@ void schedule_phase(Func phase, const RDom &r, Func output, Var task, Var x, Var
         o.push_back(co);
         return o;
     };
-    const std::vector<ChannelTile> tiles = channel_tiles(target);
-    for (const ChannelTile &t : tiles) {
-        rows.specialize(cout_per_group >= vec * t.co_vectors)
+    // The tiles in the order they are tried, and the index of the one this layer takes.
+    // Each specialization tests that index for equality: Halide 14 mis-simplified a chain of
+    // overlapping conditions (cout >= 16 && wide rows, then cout >= 16), skipping the input
+    // copy in one branch.
+    std::vector<ChannelTile> candidates = channel_tiles(target, false), narrow = channel_tiles(target, true);
+    std::vector<Expr> fits;
+    Expr channels = min(cout_per_group, task_channels);  // a task's channels of one group
+    for (const ChannelTile &t : candidates) fits.push_back(channels >= vec * t.co_vectors);
+    if (narrow_tiles.defined() && narrow[0].x != candidates[0].x) {
+        for (Expr &f : fits) f = f && !narrow_tiles;
+        for (const ChannelTile &t : narrow) {
+            candidates.push_back(t);
+            fits.push_back(channels >= vec * t.co_vectors);
+        }
+    }
+    Expr choice = int(candidates.size());  // none: the few-channel column tile
+    for (int i = int(candidates.size()) - 1; i >= 0; i--) choice = select(fits[i], i, choice);
+    std::vector<std::pair<ChannelTile, Expr>> tiles;
+    for (size_t i = 0; i < candidates.size(); i++) tiles.push_back({candidates[i], choice == int(i)});
+    for (const auto &[t, condition] : tiles) {
+        rows.specialize(condition)
             .split(x, xo, xi, t.x, TailStrategy::RoundUp)
             .split(c, co, cii, vec * t.co_vectors, TailStrategy::RoundUp)
             .reorder(order(cii, xi))
@@ -88,10 +117,9 @@ void schedule_phase(Func phase, const RDom &r, Func output, Var task, Var x, Var
     // The phase repeats the tiles' conditions word for word so that, inside each tile
     // branch, Halide resolves them and the tile's extents are constants (registers).
     phase.compute_at(rows, xo).reorder_storage(c, x);
-    for (const ChannelTile &t : tiles) {
-        Expr wide = cout_per_group >= vec * t.co_vectors;
-        phase.specialize(wide).vectorize(c, vec).unroll(c).unroll(x);
-        phase.update().specialize(wide).reorder(c, x, r.x, r.y, r.z).vectorize(c, vec).unroll(c).unroll(x);
+    for (const auto &[t, condition] : tiles) {
+        phase.specialize(condition).vectorize(c, vec).unroll(c).unroll(x);
+        phase.update().specialize(condition).reorder(c, x, r.x, r.y, r.z).vectorize(c, vec).unroll(c).unroll(x);
     }
     phase.vectorize(x, vec).unroll(x).unroll(c);
     phase.update().reorder(x, c, r.x, r.y, r.z).vectorize(x, vec).unroll(x).unroll(c);
@@ -101,7 +129,17 @@ void schedule_phase(Func phase, const RDom &r, Func output, Var task, Var x, Var
 
 void schedule_segregated_x86(SegregatedParts &p, const Target &target) {
     const int vec = target.natural_vector_size<float>();
-    Var task = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows_per_task(p.stride_y));
+    const int rows = rows_per_task(p.stride_y);
+    Expr task_channels = channels_per_task(p.extents, rows);
+    // The output's whole extents, declared: with a run-time channel block Halide's bounds of
+    // the fused task variable come out unbounded and fail the buffer check.
+    p.output.bound(p.ox, 0, p.extents.width)
+        .bound(p.oy, 0, p.extents.height)
+        .bound(p.co, 0, p.extents.channels)
+        .bound(p.n, 0, p.extents.batch);
+    Var task = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows, task_channels);
+    // Same schedule; inside, the simplifier drops the column clamp that is off.
+    if (p.narrow.defined()) p.output.specialize(p.narrow);
     // The input slab a task needs, zero border included, copied once per task so the
     // inner loops read dense memory instead of testing bounds.
     p.input_padded.compute_at(p.output, task).vectorize(_0, vec);
@@ -111,7 +149,7 @@ void schedule_segregated_x86(SegregatedParts &p, const Target &target) {
         std::vector<VarOrRVar> rows_outer{p.qy};
         if (p.runtime_stride) rows_outer = {p.qy, p.px, p.py};
         schedule_phase(phases[i], p.phase_taps_rdoms[i], p.output, task, p.qx, p.co, rows_outer,
-                       p.cout_per_group, target);
+                       p.cout_per_group, p.narrow, task_channels, target);
     }
 }
 
@@ -121,8 +159,10 @@ void schedule_zero_insert_x86(ZeroInsertParts &p, const Target &target) {
     Var task("task");
     p.zero_inserted.compute_root().fuse(p.ci, p.n, task).parallel(task).vectorize(p.x, vec);
     // The convolution gets the segregated phases' register tiles: a fair baseline.
-    Var conv_task = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows_per_task(1));
-    schedule_phase(p.conv, p.taps, p.output, conv_task, p.ox, p.co, {p.oy}, p.cout_per_group, target);
+    Expr task_channels = channels_per_task(p.extents, rows_per_task(1));
+    Var conv_task = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows_per_task(1), task_channels);
+    schedule_phase(p.conv, p.taps, p.output, conv_task, p.ox, p.co, {p.oy}, p.cout_per_group, Expr(), task_channels,
+                   target);
 }
 
 }  // namespace ksconv

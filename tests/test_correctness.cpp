@@ -729,6 +729,30 @@ TEST_P(Correctness, DcganLayer) {
     expect_case_correct(c, device(), methods());
 }
 
+// The CPU kernels for strides up to 2x2 have two variants chosen by the output's width (a
+// phase at most 32 columns wide gets clamped columns and 4-pixel tiles, wider ones 6-pixel
+// tiles), and every kernel sizes its tasks' channel blocks (16, 32 or 64) by how many row
+// blocks the layer has. The sweep's maps are all narrow and its channels few; these cases
+// take the other branches, with channel counts that leave partial tiles and blocks.
+TEST_P(Correctness, WideMapsAndChannelBlocks) {
+    SCOPED_TRACE(seed_text());
+    ConvTransposeParams one_by_two = symmetric(1, 1);
+    one_by_two.stride_w = 2;
+    ConvTransposeParams uneven = symmetric(2, 1, 1);
+    uneven.pad_left = 2;
+    const Case cases[] = {
+        make_case(1, 8, 5, 37, 24, 4, symmetric(2, 1), true),      // wide, 16-channel tiles and a partial one
+        make_case(2, 5, 9, 40, 12, 3, symmetric(2, 1, 1), true),   // wide, 8-channel tiles, batch
+        make_case(1, 6, 4, 70, 20, 3, symmetric(1, 1), false),     // stride 1, wide
+        make_case(1, 4, 6, 50, 17, 4, one_by_two, true),           // 1x2, wide
+        make_case(1, 7, 3, 3, 40, 4, symmetric(2, 1), true),       // narrow: 16-channel blocks, partial tile
+        make_case(1, 3, 20, 6, 70, 4, symmetric(2, 1), true),      // narrow and tall: several row blocks
+        make_case(1, 9, 4, 17, 33, 5, uneven, true),               // narrow, asymmetric padding
+        make_case(1, 6, 5, 34, 3, 4, symmetric(2, 1), true),       // wide by one column, few channels
+    };
+    for (const Case &c : cases) expect_case_correct(c, device(), methods());
+}
+
 TEST_P(Correctness, InputAndWeightsUnmodified) {
     SCOPED_TRACE(seed_text());
     const Case c = make_case(2, 4, 5, 6, 6, 3, symmetric(2, 1, 1, 1, 2), true);

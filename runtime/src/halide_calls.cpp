@@ -169,7 +169,7 @@ void run_segregated(Device device, const ConvTransposeParams &p, const WeightSha
                                                                : kernels.runtime_stride;
     const FloatModeGuard float_mode;  // the pool's tasks are guarded by install_float_mode_tasks()
     check(fn(input, sub_kernels, bias, p.pad_left, p.pad_top, int(ws.kw), int(ws.kh), p.dilation_w, p.dilation_h,
-             p.groups, p.stride_w, p.stride_h, output),
+             p.groups, output->dim[0].extent, output->dim[1].extent, p.stride_w, p.stride_h, output),
           "segregated");
 }
 
