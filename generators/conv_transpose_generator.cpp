@@ -39,9 +39,9 @@ public:
     Input<int> dilation_x{"dilation_x"};
     Input<int> dilation_y{"dilation_y"};
     Input<int> groups{"groups"};
-    // The output buffer's width and height (its mins are 0): the phases' quotient ranges come
-    // from them. Not tied to the buffer by set_extent(): Halide would then substitute these
-    // unsigned-unknown scalars for the buffer's extents and lose the tasks' bounds.
+    // The output buffer's width and height (its mins are 0): the phases' quotient ranges and
+    // the CPU schedule's tasks come from them (the schedule declares them as the output's
+    // bounds, which Halide checks against the buffer).
     Input<int> output_width{"output_width"};
     Input<int> output_height{"output_height"};
     Input<int> runtime_stride_x{"runtime_stride_x"};  // read only by the generic variant

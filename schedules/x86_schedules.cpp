@@ -48,7 +48,9 @@ std::vector<ChannelTile> channel_tiles(const Target &t, bool narrow_rows) {  // 
 constexpr int kColumnTileVectors = 4;
 
 // Output tiles: (batch, row block, channel block) in parallel, vectorized columns inside.
-// Returns the parallel task variable.
+// Returns the parallel task variable. The channel block, sized at run time, is the outermost
+// part of the fused task: inner, its count would divide the others and Halide's bounds of
+// them came out unbounded (a failed buffer check at run time).
 Var tile_output(Func output, Var ox, Var oy, Var co, Var n, int vec, int rows, Expr channels) {
     Var yo("yo"), yi("yi"), cb("cb"), channel("channel"), rows_channels("rows_channels"), task("task");
     output.split(oy, yo, yi, rows, TailStrategy::GuardWithIf)
@@ -131,8 +133,8 @@ void schedule_segregated_x86(SegregatedParts &p, const Target &target) {
     const int vec = target.natural_vector_size<float>();
     const int rows = rows_per_task(p.stride_y);
     Expr task_channels = channels_per_task(p.extents, rows);
-    // The output's whole extents, declared: with a run-time channel block Halide's bounds of
-    // the fused task variable come out unbounded and fail the buffer check.
+    // The region computed is declared from the pipeline's own extent inputs, which the phases'
+    // clamps rely on; Halide checks the output buffer holds it.
     p.output.bound(p.ox, 0, p.extents.width)
         .bound(p.oy, 0, p.extents.height)
         .bound(p.co, 0, p.extents.channels)
