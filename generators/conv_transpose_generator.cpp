@@ -96,8 +96,13 @@ public:
             };
             Expr value = phase_at(sx * sy - 1);
             for (int i = sx * sy - 2; i >= 0; i--) value = select(ry == i / sx && rx == i % sx, phase_at(i), value);
-            p.output(p.ox, p.oy, p.co, p.n) = value;
+            // Its own Func so that the schedule can specialize it on the padding's phase
+            // without copying the phases' code (which the output's loops hold).
+            p.interleave(p.ox, p.oy, p.co, p.n) = value;
+            p.output(p.ox, p.oy, p.co, p.n) = p.interleave(p.ox, p.oy, p.co, p.n);
         }
+        p.pad_left = pad_left;
+        p.pad_top = pad_top;
         p.extents = {output_width, output_height, bias.dim(0).extent(), input.dim(3).extent()};
         output = p.output;
         output.dim(0).set_min(0);

@@ -48,10 +48,14 @@ std::vector<ChannelTile> channel_tiles(const Target &t, bool narrow_rows) {  // 
 constexpr int kColumnTileVectors = 4;
 
 // Output tiles: (batch, row block, channel block) in parallel, vectorized columns inside.
-// Returns the parallel task variable. The channel block, sized at run time, is the outermost
-// part of the fused task: inner, its count would divide the others and Halide's bounds of
-// them came out unbounded (a failed buffer check at run time).
-Var tile_output(Func output, Var ox, Var oy, Var co, Var n, int vec, int rows, Expr channels) {
+// The channel block, sized at run time, is the outermost part of the fused task: inner, its
+// count would divide the others and Halide's bounds of them came out unbounded (a failed
+// buffer check at run time).
+struct OutputLoops {
+    Var task;     // the parallel tasks
+    Var row;      // one output row of a task's channel
+};
+OutputLoops tile_output(Func output, Var ox, Var oy, Var co, Var n, int vec, int rows, Expr channels) {
     Var yo("yo"), yi("yi"), cb("cb"), channel("channel"), rows_channels("rows_channels"), task("task");
     output.split(oy, yo, yi, rows, TailStrategy::GuardWithIf)
         .split(co, cb, channel, channels, TailStrategy::GuardWithIf)
@@ -60,16 +64,35 @@ Var tile_output(Func output, Var ox, Var oy, Var co, Var n, int vec, int rows, E
         .fuse(rows_channels, cb, task)
         .parallel(task)
         .vectorize(ox, vec, TailStrategy::GuardWithIf);
-    return task;
+    return {task, yi};
+}
+
+// The interleave, one output row at a time, for strides of 3 and more: the row's columns in
+// stride_x groups, so that vector `i` of every group comes from one phase (chosen by a scalar
+// select) and is a dense load of that phase's row; the groups' strided stores become one
+// interleaved dense store. Inline, each vector took its lanes from several phases through
+// per-lane selects: 45% of a stride-4 layer's time. (Specializing on the padding's phase
+// would leave one load per vector, but doubled the compile time.)
+void schedule_interleave(SegregatedParts &p, Var row, int vec) {
+    const int sx = p.stride_x;
+    Var xo("xo"), xg("x_group"), xr("x_in_group");
+    p.interleave.compute_at(p.output, row)
+        .align_bounds(p.ox, sx * vec)
+        .split(p.ox, xg, xr, sx)
+        .split(xg, xo, xg, vec)
+        .reorder(xg, xr, xo)
+        .vectorize(xg)
+        .unroll(xr);
 }
 
 // One phase (a reduction over r = (ci in group, tap x, tap y)) computed for a task in
 // register tiles. `rows_outer` are the phase's pure variables kept outside a tile (row, and
 // the phase for run-time strides).
-void schedule_phase(Func phase, const RDom &r, Func output, Var task, Var x, Var c, std::vector<VarOrRVar> rows_outer,
-                    Expr cout_per_group, Expr narrow_tiles, Expr task_channels, const Target &target) {
+void schedule_phase(Func phase, const RDom &r, Func consumer, Func output, Var task, Var x, Var c,
+                    std::vector<VarOrRVar> rows_outer, Expr cout_per_group, Expr narrow_tiles, Expr task_channels,
+                    const Target &target) {
     const int vec = target.natural_vector_size<float>();
-    Func rows = phase.in(output);  // the task's rows of this phase, in memory
+    Func rows = phase.in(consumer);  // the task's rows of this phase, in memory
     Var xo("xo"), xi("xi"), co("c_tile"), cii("c_in_tile");
     rows.compute_at(output, task);
     // A register tile is one phase row: rows and phases (run-time stride) stay outside.
@@ -139,7 +162,9 @@ void schedule_segregated_x86(SegregatedParts &p, const Target &target) {
         .bound(p.oy, 0, p.extents.height)
         .bound(p.co, 0, p.extents.channels)
         .bound(p.n, 0, p.extents.batch);
-    Var task = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows, task_channels);
+    auto [task, row] = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows, task_channels);
+    // At stride 2 the inline interleave measured as fast (3-5% faster on wide maps).
+    if (p.interleave.defined() && p.stride_x >= 3) schedule_interleave(p, row, vec);
     // Same schedule; inside, the simplifier drops the column clamp that is off.
     if (p.narrow.defined()) p.output.specialize(p.narrow);
     // The input slab a task needs, zero border included, copied once per task so the
@@ -150,7 +175,8 @@ void schedule_segregated_x86(SegregatedParts &p, const Target &target) {
     for (size_t i = 0; i < phases.size(); i++) {
         std::vector<VarOrRVar> rows_outer{p.qy};
         if (p.runtime_stride) rows_outer = {p.qy, p.px, p.py};
-        schedule_phase(phases[i], p.phase_taps_rdoms[i], p.output, task, p.qx, p.co, rows_outer,
+        Func consumer = p.interleave.defined() ? p.interleave : p.output;
+        schedule_phase(phases[i], p.phase_taps_rdoms[i], consumer, p.output, task, p.qx, p.co, rows_outer,
                        p.cout_per_group, p.narrow, task_channels, target);
     }
 }
@@ -162,8 +188,8 @@ void schedule_zero_insert_x86(ZeroInsertParts &p, const Target &target) {
     p.zero_inserted.compute_root().fuse(p.ci, p.n, task).parallel(task).vectorize(p.x, vec);
     // The convolution gets the segregated phases' register tiles: a fair baseline.
     Expr task_channels = channels_per_task(p.extents, rows_per_task(1));
-    Var conv_task = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows_per_task(1), task_channels);
-    schedule_phase(p.conv, p.taps, p.output, conv_task, p.ox, p.co, {p.oy}, p.cout_per_group, Expr(), task_channels,
+    Var conv_task = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows_per_task(1), task_channels).task;
+    schedule_phase(p.conv, p.taps, p.output, p.output, conv_task, p.ox, p.co, {p.oy}, p.cout_per_group, Expr(), task_channels,
                    target);
 }
 

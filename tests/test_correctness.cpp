@@ -753,6 +753,31 @@ TEST_P(Correctness, WideMapsAndChannelBlocks) {
     for (const Case &c : cases) expect_case_correct(c, device(), methods());
 }
 
+// Strides of 3 and more interleave the phases in groups of stride_x columns (the CPU
+// schedule): every padding phase, widths that end inside a group and inside a vector,
+// unequal strides, a kernel smaller than the stride.
+TEST_P(Correctness, LargeStrideInterleaveEveryPaddingPhase) {
+    SCOPED_TRACE(seed_text());
+    std::vector<Case> cases;
+    for (int stride : {3, 4}) {
+        for (int pad = 0; pad <= stride; pad++) {
+            ConvTransposeParams p = symmetric(stride, pad);
+            p.pad_right = stride - pad;  // asymmetric
+            p.pad_top = (pad + 1) % stride;
+            p.output_padding_w = pad % 2;
+            cases.push_back(make_case(1, 3, 4, 13, 5, stride + 1, p, true));
+        }
+    }
+    ConvTransposeParams three_by_four = symmetric(4, 1);
+    three_by_four.stride_h = 3;
+    ConvTransposeParams four_by_one = symmetric(1, 1);
+    four_by_one.stride_w = 4;
+    cases.push_back(make_case(2, 4, 5, 11, 6, 3, three_by_four, true));
+    cases.push_back(make_case(1, 5, 3, 9, 17, 5, four_by_one, false));
+    cases.push_back(make_case(1, 2, 3, 21, 3, 2, symmetric(4, 0), true));  // kernel < stride
+    for (const Case &c : cases) expect_case_correct(c, device(), methods());
+}
+
 TEST_P(Correctness, InputAndWeightsUnmodified) {
     SCOPED_TRACE(seed_text());
     const Case c = make_case(2, 4, 5, 6, 6, 3, symmetric(2, 1, 1, 1, 2), true);
