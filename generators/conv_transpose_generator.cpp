@@ -96,13 +96,11 @@ public:
             };
             Expr value = phase_at(sx * sy - 1);
             for (int i = sx * sy - 2; i >= 0; i--) value = select(ry == i / sx && rx == i % sx, phase_at(i), value);
-            // Its own Func so that the schedule can specialize it on the padding's phase
-            // without copying the phases' code (which the output's loops hold).
+            // Its own Func so that a schedule can compute it apart from the output (the x86 one
+            // does at strides of 3 and more, in column groups; see x86_schedules.cpp).
             p.interleave(p.ox, p.oy, p.co, p.n) = value;
             p.output(p.ox, p.oy, p.co, p.n) = p.interleave(p.ox, p.oy, p.co, p.n);
         }
-        p.pad_left = pad_left;
-        p.pad_top = pad_top;
         p.extents = {output_width, output_height, bias.dim(0).extent(), input.dim(3).extent()};
         output = p.output;
         output.dim(0).set_min(0);

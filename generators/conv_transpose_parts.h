@@ -17,7 +17,7 @@ struct LayerExtents {
 // Kernel-segregated transposed convolution.
 struct SegregatedParts {
     Halide::Func output{"conv_transpose"};  // (ox, oy, co, n): the phases interleaved
-    Halide::Func interleave{"interleave"};  // compile-time stride on CPUs: the interleave itself, which output copies
+    Halide::Func interleave{"interleave"};  // compile-time stride on CPUs: the interleave, which output copies or inlines
     Halide::Func input_padded;              // (ix, iy, ci, n): input with a zero border
     std::vector<Halide::Func> phases;       // compile-time stride: one (qx, qy, co in group, group, n) Func per phase,
                                             // phase (px, py) at index py*stride_x + px
@@ -30,7 +30,6 @@ struct SegregatedParts {
     LayerExtents extents;
     Halide::Expr narrow;          // if defined (CPU, strides up to 2x2): a small map, whose phases clamp their
                                   // columns and take narrower register tiles
-    Halide::Expr pad_left, pad_top;  // the padding inputs
     Halide::Expr single_group;    // with phase_all: the condition (groups == 1) it serves
     bool runtime_stride = false;
     int stride_x = 0, stride_y = 0;  // compile-time strides (0 when they are run-time inputs)
