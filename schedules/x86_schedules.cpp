@@ -172,10 +172,10 @@ void schedule_segregated_x86(SegregatedParts &p, const Target &target) {
     p.input_padded.compute_at(p.output, task).vectorize(_0, vec);
     for (Func table : p.tap_tables) table.compute_root();
     std::vector<Func> phases = p.runtime_stride ? std::vector<Func>{p.phase_any} : p.phases;
+    Func consumer = p.interleave.defined() ? p.interleave : p.output;  // the phases' one caller
     for (size_t i = 0; i < phases.size(); i++) {
         std::vector<VarOrRVar> rows_outer{p.qy};
         if (p.runtime_stride) rows_outer = {p.qy, p.px, p.py};
-        Func consumer = p.interleave.defined() ? p.interleave : p.output;
         schedule_phase(phases[i], p.phase_taps_rdoms[i], consumer, p.output, task, p.qx, p.co, rows_outer,
                        p.cout_per_group, p.narrow, task_channels, target);
     }
