@@ -70,7 +70,51 @@ TEST(Packing, LargeStrideOnOneAxis) {
     ConvTransposeParams p;
     p.stride_h = 1 << 16;
     const ConvTranspose2d layer(p, ws, &weight, nullptr, Method::Segregated);
-    EXPECT_EQ(layer.packed_weight_bytes(), int64_t(sizeof(float)) * 65 * (1 << 16));
+    // 65 padded channels, one tap: blocks of 65 floats 80 apart (5 lines), plus the line that
+    // aligns the start.
+    EXPECT_EQ(layer.packed_weight_bytes(), int64_t(sizeof(float)) * (80 * (1 << 16) + 16));
+}
+
+// Element (co, tx, ty, ci, px, py) of the packed layout, through its Halide dimensions.
+float at(const detail::SubKernels &sub, std::initializer_list<int> index) {
+    const std::vector<halide_dimension_t> dims = sub.dimensions();
+    int64_t offset = 0;
+    size_t d = 0;
+    for (int i : index) offset += int64_t(i) * dims[d++].stride;
+    return sub.values()[offset];
+}
+
+// The cache-friendly layout (packing.hpp) holds the same weights as the definition, starts
+// on a 64-byte line, and spaces input channels an odd number of lines apart.
+TEST(Packing, SubKernelLayoutHoldsEveryWeight) {
+    const int kernel = 3, stride = 2, cin = 5, cout = 7;
+    const WeightShape ws{cin, cout, kernel, kernel};
+    std::vector<float> weights(size_t(ws.elements()));
+    for (size_t i = 0; i < weights.size(); i++) weights[i] = float(i + 1);
+    const ConvTransposeParams p = symmetric(stride, 1);
+    const detail::SubKernels sub = detail::segregate_kernel(p, ws, weights.data());
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(sub.values()) % 64, 0u);
+    EXPECT_EQ(sub.ci_stride % 16, 0);
+    EXPECT_EQ(sub.ci_stride / 16 % 2, 1);
+    EXPECT_GE(sub.ci_stride, int64_t(sub.cout_padded) * sub.taps_x * sub.taps_y);
+    for (int py = 0; py < stride; py++)
+        for (int px = 0; px < stride; px++) {
+            const detail::AxisPhase ax = detail::axis_phase(px, stride, kernel, 1);
+            const detail::AxisPhase ay = detail::axis_phase(py, stride, kernel, 1);
+            for (int ci = 0; ci < cin; ci++)
+                for (int ty = 0; ty < sub.taps_y; ty++)
+                    for (int tx = 0; tx < sub.taps_x; tx++)
+                        for (int co = 0; co < sub.cout_padded; co++) {
+                            float want = 0.0f;
+                            if (tx < ax.count && ty < ay.count && co < cout) {
+                                const int kx = ax.first + tx * ax.step, ky = ay.first + ty * ay.step;
+                                want = weights[size_t(((ci * cout + co) * kernel + ky) * kernel + kx)];
+                            }
+                            ASSERT_EQ(at(sub, {co, tx, ty, ci, px, py}), want)
+                                << "co=" << co << " tap=(" << tx << "," << ty << ") ci=" << ci << " phase=(" << px
+                                << "," << py << ")";
+                        }
+        }
 }
 
 }  // namespace

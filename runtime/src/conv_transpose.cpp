@@ -61,15 +61,16 @@ ConvTranspose2d::ConvTranspose2d(const ConvTransposeParams &params, const Weight
             im.sub_kernels = detail::segregate_kernel(params, weight_shape, weights);
             const detail::SubKernels &sub = im.sub_kernels;
             detail::checked_int(int64_t(sub.data.size()), "packed weights");
-            std::vector<int> extents{sub.cout_padded, sub.taps_x, sub.taps_y, sub.cin, sub.stride_x, sub.stride_y};
-            im.weight_buffer = Halide::Runtime::Buffer<const float>(sub.data.data(), extents);
+            std::vector<halide_dimension_t> dims = sub.dimensions();
+            im.weight_buffer = Halide::Runtime::Buffer<const float>(sub.values(), int(dims.size()), dims.data());
             break;
         }
         case Method::ZeroInsert: {
             im.packed_kernel = detail::pack_kernel(weight_shape, weights);
             const detail::PackedKernel &k = im.packed_kernel;
             detail::checked_int(int64_t(k.data.size()), "packed weights");
-            im.weight_buffer = Halide::Runtime::Buffer<const float>(k.data.data(), k.cout_padded, k.kw, k.kh, k.cin);
+            std::vector<halide_dimension_t> dims = k.dimensions();
+            im.weight_buffer = Halide::Runtime::Buffer<const float>(k.values(), int(dims.size()), dims.data());
             break;
         }
         case Method::Reference:

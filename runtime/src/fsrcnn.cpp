@@ -92,6 +92,7 @@ FsrcnnUpscaler::FsrcnnUpscaler(const FsrcnnModel &model, Device device, FsrcnnDe
     // One output channel: no register tile spans channels, so no channel padding.
     if (deconvolution == FsrcnnDeconvolution::segregated) {
         detail::SubKernels sub = detail::segregate_kernel(p, shape, deconv.weights.data(), 0);
+        // Without channel padding the layout is dense from data[0] (packing.hpp).
         im.deconv_weights = std::move(sub.data);
         im.deconv_buffer = Halide::Runtime::Buffer<const float>(
             im.deconv_weights.data(), {1, sub.taps_x, sub.taps_y, sub.cin, sub.stride_x, sub.stride_y});

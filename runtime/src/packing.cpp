@@ -12,6 +12,8 @@
 namespace ksconv::detail {
 namespace {
 
+constexpr int64_t kLineFloats = 16;  // a 64-byte cache line
+
 // Elements of a packed weight buffer, refused before allocating when the kernels could not
 // address them (int32 extents): large strides multiply the sub-kernel count, so a size that
 // wrapped around size_t would otherwise be allocated small and written past.
@@ -47,6 +49,30 @@ int64_t first_tap(int64_t phase, int64_t s, int64_t d) {
     return (phase / g) % m * inverse % m;
 }
 
+// Zeroed storage for `blocks` channel blocks of `block` elements, laid out as ChannelBlocks
+// says (packing.hpp). `what` and `extents` name the logical shape in the size check.
+void lay_out(ChannelBlocks &out, const char *what, std::initializer_list<int64_t> extents, int64_t block,
+             int64_t blocks, bool padded) {
+    packed_elements(what, extents);
+    out.ci_stride = block;
+    if (padded) {
+        out.ci_stride = (block + kLineFloats - 1) / kLineFloats * kLineFloats;
+        if (out.ci_stride / kLineFloats % 2 == 0) out.ci_stride += kLineFloats;
+    }
+    const size_t elements = packed_elements(what, {out.ci_stride, blocks});
+    out.data.assign(elements + (padded ? kLineFloats : 0), 0.0f);
+    const uintptr_t line = kLineFloats * sizeof(float);
+    const uintptr_t misalignment = reinterpret_cast<uintptr_t>(out.data.data()) % line;
+    out.offset = padded && misalignment != 0 ? (line - misalignment) / sizeof(float) : 0;
+}
+
+std::vector<halide_dimension_t> dimensions(std::initializer_list<int> extents, std::initializer_list<int64_t> strides) {
+    std::vector<halide_dimension_t> dims;
+    auto stride = strides.begin();
+    for (int extent : extents) dims.push_back(halide_dimension_t(0, extent, int32_t(*stride++)));
+    return dims;
+}
+
 }  // namespace
 
 AxisPhase axis_phase(int phase, int stride, int kernel, int dilation) {
@@ -66,14 +92,17 @@ PackedKernel pack_kernel(const WeightShape &shape, const float *weights, int cha
     packed.kw = int(shape.kw);
     packed.kh = int(shape.kh);
     packed.cin = int(shape.cin);
-    packed.data.assign(packed_elements("packed weights", {packed.cout_padded, packed.kw, packed.kh, packed.cin}), 0.0f);
-    size_t index = 0;  // walks the packed layout in order, channels fastest
+    const int64_t block = int64_t(packed.cout_padded) * packed.kw * packed.kh;
+    lay_out(packed, "packed weights", {packed.cout_padded, packed.kw, packed.kh, packed.cin}, block, packed.cin,
+            channel_padding > 0);
+    float *values = packed.values();
     for (int ci = 0; ci < packed.cin; ci++) {
+        size_t index = size_t(ci) * size_t(packed.ci_stride);  // walks one block in order, channels fastest
         for (int ky = 0; ky < packed.kh; ky++) {
             for (int kx = 0; kx < packed.kw; kx++) {
                 for (int co = 0; co < packed.cout_padded; co++, index++) {
                     if (co >= cout_per_group) continue;
-                    packed.data[index] = weights[((int64_t(ci) * cout_per_group + co) * packed.kh + ky) * packed.kw + kx];
+                    values[index] = weights[((int64_t(ci) * cout_per_group + co) * packed.kh + ky) * packed.kw + kx];
                 }
             }
         }
@@ -101,21 +130,24 @@ SubKernels segregate_kernel(const ConvTransposeParams &p, const WeightShape &sha
     sub.taps_y = most_taps(phases_y);
     sub.stride_x = p.stride_w;
     sub.stride_y = p.stride_h;
-    sub.data.assign(packed_elements("segregated sub-kernels",
-                                    {sub.cout_padded, sub.taps_x, sub.taps_y, sub.cin, sub.stride_x, sub.stride_y}),
-                    0.0f);
+    const int64_t block = int64_t(sub.cout_padded) * sub.taps_x * sub.taps_y;  // one input channel of one phase
+    lay_out(sub, "segregated sub-kernels",
+            {sub.cout_padded, sub.taps_x, sub.taps_y, sub.cin, sub.stride_x, sub.stride_y}, block,
+            int64_t(sub.cin) * sub.stride_x * sub.stride_y, channel_padding > 0);
+    float *values = sub.values();
 
-    size_t index = 0;  // walks the packed layout in order, x fastest
     for (int py = 0; py < sub.stride_y; py++) {
         for (int px = 0; px < sub.stride_x; px++) {
             for (int ci = 0; ci < sub.cin; ci++) {
+                // walks one block in order, channels fastest
+                size_t index = size_t((int64_t(py) * sub.stride_x + px) * sub.cin + ci) * size_t(sub.ci_stride);
                 for (int ty = 0; ty < sub.taps_y; ty++) {
                     for (int tx = 0; tx < sub.taps_x; tx++) {
                         for (int co = 0; co < sub.cout_padded; co++, index++) {
                             const AxisPhase &ax = phases_x[px], &ay = phases_y[py];
                             if (tx >= ax.count || ty >= ay.count || co >= cout_per_group) continue;
                             int ky = ay.first + ty * ay.step, kx = ax.first + tx * ax.step;
-                            sub.data[index] = weights[((int64_t(ci) * cout_per_group + co) * kh + ky) * kw + kx];
+                            values[index] = weights[((int64_t(ci) * cout_per_group + co) * kh + ky) * kw + kx];
                         }
                     }
                 }
@@ -123,6 +155,16 @@ SubKernels segregate_kernel(const ConvTransposeParams &p, const WeightShape &sha
         }
     }
     return sub;
+}
+
+std::vector<halide_dimension_t> SubKernels::dimensions() const {
+    return detail::dimensions({cout_padded, taps_x, taps_y, cin, stride_x, stride_y},
+                              {1, cout_padded, int64_t(cout_padded) * taps_x, ci_stride, ci_stride * cin,
+                               ci_stride * cin * stride_x});
+}
+
+std::vector<halide_dimension_t> PackedKernel::dimensions() const {
+    return detail::dimensions({cout_padded, kw, kh, cin}, {1, cout_padded, int64_t(cout_padded) * kw, ci_stride});
 }
 
 }  // namespace ksconv::detail

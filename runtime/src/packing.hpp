@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "HalideRuntime.h"
 #include "ksconv/conv_transpose.hpp"
 
 namespace ksconv::detail {
@@ -17,23 +18,39 @@ struct AxisPhase {
 
 AxisPhase axis_phase(int phase, int stride, int kernel, int dilation);
 
-// Sub-kernels in the generator's layout (co in group, tx, ty, ci, px, py), co fastest,
-// zero where a phase has fewer taps than the largest one. The channel axis is padded by
-// kChannelPadding zeros: a register tile of channels (at most 64 wide, see
-// schedules/x86_schedules.cpp) rounds its range up past the last channel and reads there;
-// the generators promise Halide those reads stay inside this padding.
+// The channel axis is padded by kChannelPadding zeros: a register tile of channels (at most
+// 64 wide, see schedules/x86_schedules.cpp) rounds its range up past the last channel and
+// reads there; the generators promise Halide those reads stay inside this padding.
 constexpr int kChannelPadding = 64;
 
-struct SubKernels {
-    std::vector<float> data;
+// Both packed layouts keep one input channel's weights together (a block) and, with
+// channel padding, are laid out for the CPU's register tiles, which read one tile-wide
+// channel run per input channel: the data starts on a 64-byte boundary and successive
+// blocks are an odd number of 64-byte lines apart (a gap after each where needed), so they
+// spread over all of a cache's sets. At an even number of lines they used a few: dcgan_l1's
+// 5 KB step used a sixteenth of a 32 KB L1's sets, and the layer ran 1.5x slower.
+// Without channel padding (FSRCNN's one-channel deconvolution) the blocks are dense from
+// data[0].
+struct ChannelBlocks {
+    std::vector<float> data;  // the layout starts `offset` elements in
+    size_t offset = 0;
+    int64_t ci_stride = 0;  // elements from one input channel's block to the next
+    float *values() { return data.data() + offset; }
+    const float *values() const { return data.data() + offset; }
+};
+
+// Sub-kernels in the generator's layout (co in group, tx, ty, ci, px, py), co fastest,
+// zero where a phase has fewer taps than the largest one, blocks as above.
+struct SubKernels : ChannelBlocks {
     int cout_padded = 0, taps_x = 0, taps_y = 0, cin = 0, stride_x = 0, stride_y = 0;
+    std::vector<halide_dimension_t> dimensions() const;  // for a Halide buffer
 };
 
 // The whole kernel for the zero-insert method, in the same channel-fastest padded layout:
 // (co in group, kx, ky, ci).
-struct PackedKernel {
-    std::vector<float> data;
+struct PackedKernel : ChannelBlocks {
     int cout_padded = 0, kw = 0, kh = 0, cin = 0;
+    std::vector<halide_dimension_t> dimensions() const;
 };
 
 // `channel_padding`: zero channels appended past the last one; kernels that never tile
