@@ -778,6 +778,28 @@ TEST_P(Correctness, LargeStrideInterleaveEveryPaddingPhase) {
     for (const Case &c : cases) expect_case_correct(c, device(), methods());
 }
 
+// Few output channels take the column tile, which spans two phase rows: every row count
+// from one (a task's last tile then overlaps the one before), odd and even, with every pad
+// residue at strides 1-3, widths ending inside a vector, depthwise groups and batch 2.
+TEST_P(Correctness, ColumnTileEveryRowCount) {
+    SCOPED_TRACE(seed_text());
+    std::vector<Case> cases;
+    for (int stride : {1, 2, 3}) {
+        for (int pad = 0; pad < stride + 1; pad++) {
+            for (int h : {1, 2, 3, 5}) {
+                ConvTransposeParams p = symmetric(stride, pad);
+                p.pad_bottom = (pad + 1) % (stride + 1);
+                const int kernel = stride + 1;
+                if ((h - 1) * stride - p.pad_top - p.pad_bottom + kernel < 1) continue;  // no output row
+                cases.push_back(make_case(2, 3, h, 11, 3, kernel, p, true));
+            }
+        }
+    }
+    cases.push_back(make_case(1, 6, 7, 37, 1, 4, symmetric(2, 1), true));
+    cases.push_back(make_case(2, 4, 9, 19, 4, 3, symmetric(2, 1, 1, 1, 4), true));  // depthwise
+    for (const Case &c : cases) expect_case_correct(c, device(), methods());
+}
+
 TEST_P(Correctness, InputAndWeightsUnmodified) {
     SCOPED_TRACE(seed_text());
     const Case c = make_case(2, 4, 5, 6, 6, 3, symmetric(2, 1, 1, 1, 2), true);
