@@ -98,12 +98,13 @@ void schedule_phase(Func phase, const RDom &r, Func consumer, Func output, Var t
     Func rows = phase.in(consumer);  // the task's rows of this phase, in memory
     Var xo("xo"), xi("xi"), co("c_tile"), cii("c_in_tile");
     rows.compute_at(output, task);
-    // A register tile is one phase row: rows and phases (run-time stride) stay outside.
-    auto order = [&](VarOrRVar inner, VarOrRVar next) {
-        std::vector<VarOrRVar> o{inner, next, xo};
-        o.insert(o.end(), rows_outer.begin(), rows_outer.end());
-        o.push_back(co);
-        return o;
+    // Loop order, innermost first: a register tile's loops, its column block, the loops over
+    // rows (and phases, run-time stride) outside it, then the channel block.
+    auto order = [&](std::vector<VarOrRVar> tile, const std::vector<VarOrRVar> &outside) {
+        tile.push_back(xo);
+        tile.insert(tile.end(), outside.begin(), outside.end());
+        tile.push_back(co);
+        return tile;
     };
     // The tiles in the order they are tried, and the index of the one this layer takes.
     // Each specialization tests that index for equality: Halide 14 mis-simplified a chain of
@@ -128,7 +129,7 @@ void schedule_phase(Func phase, const RDom &r, Func consumer, Func output, Var t
         rows.specialize(condition)
             .split(x, xo, xi, t.x, TailStrategy::RoundUp)
             .split(c, co, cii, vec * t.co_vectors, TailStrategy::RoundUp)
-            .reorder(order(cii, xi))
+            .reorder(order({cii, xi}, rows_outer))  // one phase row
             .vectorize(cii, vec)
             .unroll(cii)
             .unroll(xi);
@@ -137,13 +138,12 @@ void schedule_phase(Func phase, const RDom &r, Func consumer, Func output, Var t
     // instead of 19-20 on Zen 1). ShiftInwards: RoundUp measured 10% slower on fsrcnn_x3,
     // whose tasks have odd row counts (padding not a multiple of the stride).
     Var row = rows_outer[0].var, row_o("row_o"), row_i("row_i");
-    std::vector<VarOrRVar> column_order{xi, cii, row_i, xo, row_o};
-    column_order.insert(column_order.end(), rows_outer.begin() + 1, rows_outer.end());
-    column_order.push_back(co);
+    std::vector<VarOrRVar> column_outside{row_o};
+    column_outside.insert(column_outside.end(), rows_outer.begin() + 1, rows_outer.end());
     rows.split(x, xo, xi, vec * kColumnTileVectors, TailStrategy::RoundUp)
         .split(c, co, cii, 1)
         .split(row, row_o, row_i, kColumnTileRows, TailStrategy::ShiftInwards)
-        .reorder(column_order)
+        .reorder(order({xi, cii, row_i}, column_outside))
         .vectorize(xi, vec)
         .unroll(xi)
         .unroll(row_i);
