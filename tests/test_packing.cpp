@@ -76,8 +76,7 @@ TEST(Packing, LargeStrideOnOneAxis) {
 }
 
 // Element (co, tx, ty, ci, px, py) of the packed layout, through its Halide dimensions.
-float at(const detail::SubKernels &sub, std::initializer_list<int> index) {
-    const std::vector<halide_dimension_t> dims = sub.dimensions();
+float at(const detail::SubKernels &sub, const std::vector<halide_dimension_t> &dims, std::initializer_list<int> index) {
     int64_t offset = 0;
     size_t d = 0;
     for (int i : index) offset += int64_t(i) * dims[d++].stride;
@@ -97,6 +96,7 @@ TEST(Packing, SubKernelLayoutHoldsEveryWeight) {
     EXPECT_EQ(sub.ci_stride % 16, 0);
     EXPECT_EQ(sub.ci_stride / 16 % 2, 1);
     EXPECT_GE(sub.ci_stride, int64_t(sub.cout_padded) * sub.taps_x * sub.taps_y);
+    const std::vector<halide_dimension_t> dims = sub.dimensions();
     for (int py = 0; py < stride; py++)
         for (int px = 0; px < stride; px++) {
             const detail::AxisPhase ax = detail::axis_phase(px, stride, kernel, 1);
@@ -110,7 +110,7 @@ TEST(Packing, SubKernelLayoutHoldsEveryWeight) {
                                 const int kx = ax.first + tx * ax.step, ky = ay.first + ty * ay.step;
                                 want = weights[size_t(((ci * cout + co) * kernel + ky) * kernel + kx)];
                             }
-                            ASSERT_EQ(at(sub, {co, tx, ty, ci, px, py}), want)
+                            ASSERT_EQ(at(sub, dims, {co, tx, ty, ci, px, py}), want)
                                 << "co=" << co << " tap=(" << tx << "," << ty << ") ci=" << ci << " phase=(" << px
                                 << "," << py << ")";
                         }
