@@ -7,7 +7,8 @@
 // tensor exists and no multiply meets an inserted zero.
 //
 // The runtime segregates the kernel once when a layer is built (runtime/src/packing.cpp):
-//   sub_kernels(co_in_group, tx, ty, ci, px, py) = w[ci][co_in_group][ky0(py) + ty*step_y][kx0(px) + tx*step_x]
+//   sub_kernels(co % 16, tx, ty, ci, co / 16, px, py) = w[ci][co][ky0(py) + ty*step_y][kx0(px) + tx*step_x]
+// for channel-in-group co, in blocks of 16 channels (channel_groups.h),
 // where generators/phase_taps.h says which taps (k0, step, count) each phase has.
 #include "../schedules/gpu_schedules.h"
 #include "../schedules/x86_schedules.h"
@@ -30,7 +31,7 @@ public:
     GeneratorParam<int> stride_y{"stride_y", 2, 0, 16};
 
     Input<Buffer<float>> input{"input", 4};              // (x, y, ci, n)
-    Input<Buffer<float>> sub_kernels{"sub_kernels", 6};  // (co in group, tx, ty, ci, px, py)
+    Input<Buffer<float>> sub_kernels{"sub_kernels", 7};  // (co in block, tx, ty, ci, block, px, py)
     Input<Buffer<float>> bias{"bias", 1};                // (co)
     Input<int> pad_left{"pad_left"};
     Input<int> pad_top{"pad_top"};
@@ -54,19 +55,21 @@ public:
         p.stride_x = p.runtime_stride ? 0 : int(stride_x);
         p.stride_y = p.runtime_stride ? 0 : int(stride_y);
         p.input_padded = zero_border(input);
+        sub_kernels.dim(0).set_bounds(0, kChannelBlock);
         // bias has one value per output channel
         channels_ = ChannelGroups{groups, input.dim(2).extent() / groups, bias.dim(0).extent() / groups,
-                                  bias.dim(0).extent(), sub_kernels.dim(0).extent()};
+                                  bias.dim(0).extent(), sub_kernels.dim(4).extent()};
         p.cout_per_group = channels_.cout_per_group;
 
         // Coordinates in the padded output frame: phase = remainder, q = quotient.
         Expr X = p.ox + pad_left, Y = p.oy + pad_top;
         Expr group = channels_.group_of(p.co), co_in_group = channels_.in_group(p.co);
+        p.single_group = channels_.single_group();
         if (p.runtime_stride) {
             Expr sx = runtime_stride_x, sy = runtime_stride_y;
-            p.phase_any = any_phase();
-            p.output(p.ox, p.oy, p.co, p.n) = p.phase_any(X / sx, Y / sy, clamp(X % sx, 0, sx - 1),
-                                                          clamp(Y % sy, 0, sy - 1), co_in_group, group, p.n);
+            p.phases = {any_phase()};
+            p.output(p.ox, p.oy, p.co, p.n) = p.phases[0].func(X / sx, Y / sy, clamp(X % sx, 0, sx - 1),
+                                                               clamp(Y % sy, 0, sy - 1), co_in_group, group, p.n);
         } else if (get_target().has_gpu_feature()) {
             // On GPUs the phases are one Func with the phase as a dimension, so that one
             // block-level loop over input channels can stage the input in shared memory once
@@ -76,23 +79,24 @@ public:
             // ones to the generic variant (a block's channels there may span groups, and
             // its staged input would span their input channels).
             const int sx = stride_x, sy = stride_y;
-            p.phase_all = all_phases();
-            p.single_group = groups == 1;
-            p.output(p.ox, p.oy, p.co, p.n) = p.phase_all(X / sx, Y / sy, X % sx, Y % sy, p.co, 0, p.n);
+            p.phases = {all_phases()};
+            p.output(p.ox, p.oy, p.co, p.n) = p.phases[0].func(X / sx, Y / sy, X % sx, Y % sy, p.co, 0, p.n);
         } else {
             const int sx = stride_x, sy = stride_y;
             // Small maps: variants for phases at most kNarrowPhase columns wide. Only for strides up
-            // to 2x2 (DCGAN-like generators), as they double what the compiler builds per phase.
-            if (sx * sy <= 4) p.narrow = output_width <= kNarrowPhase * sx;
+            // to 2x2 (DCGAN-like generators) and ungrouped layers, as they double what the
+            // compiler builds per phase.
+            if (sx * sy <= 4) p.narrow = p.single_group && output_width <= kNarrowPhase * sx;
             for (int py = 0; py < sy; py++) {
                 for (int px = 0; px < sx; px++) p.phases.push_back(one_phase(px, py));
             }
             Expr qx = X / sx, qy = Y / sy, rx = X % sx, ry = Y % sy;
             auto phase_at = [&](int i) {
                 Expr column = qx;
-                if (p.narrow.defined()) column = select(p.narrow, phase_quotient(qx, i % sx, sx, pad_left, output_width), qx);
-                return p.phases[i](column, phase_quotient(qy, i / sx, sy, pad_top, output_height), co_in_group, group,
-                                   p.n);
+                if (p.narrow.defined())
+                    column = select(p.narrow, phase_quotient(qx, i % sx, sx, pad_left, output_width), qx);
+                Expr row = phase_quotient(qy, i / sx, sy, pad_top, output_height);
+                return p.phases[i].func(column, row, co_in_group, group, p.n);
             };
             Expr value = phase_at(sx * sy - 1);
             for (int i = sx * sy - 2; i >= 0; i--) value = select(ry == i / sx && rx == i % sx, phase_at(i), value);
@@ -131,19 +135,19 @@ private:
     }
 
     // Phase (px, py): bias plus a dense stride-1 correlation with its sub-kernel.
-    Func one_phase(int px, int py) {
+    PhaseFunc one_phase(int px, int py) {
         PhaseTaps tx = phase_taps(px, stride_x, kernel_w, dilation_x);
         PhaseTaps ty = phase_taps(py, stride_y, kernel_h, dilation_y);
         std::string name = std::to_string(px) + "_" + std::to_string(py);
         RDom r(0, channels_.cin_per_group, 0, tx.count, 0, ty.count, "taps_" + name);
         Func phase("phase_" + name);
         define_phase(phase, {parts_.qx, parts_.qy, parts_.co, parts_.g, parts_.n}, r, tx, ty, px, py);
-        return phase;
+        return {phase, r};
     }
 
     // All phases in one Func, for strides known only at run time. Taps past a phase's
     // count are masked out by the predicate, never multiplied.
-    Func any_phase() {
+    PhaseFunc any_phase() {
         SegregatedParts &p = parts_;
         PhaseTaps tx = phase_taps_runtime(p.px, runtime_stride_x, kernel_w, dilation_x, "x");
         PhaseTaps ty = phase_taps_runtime(p.py, runtime_stride_y, kernel_h, dilation_y, "y");
@@ -153,12 +157,12 @@ private:
         p.tap_tables.insert(p.tap_tables.end(), ty.tables.begin(), ty.tables.end());
         Func phase("phase_any");
         define_phase(phase, {p.qx, p.qy, p.px, p.py, p.co, p.g, p.n}, r, tx, ty, p.px, p.py);
-        return phase;
+        return {phase, r};
     }
 
     // All phases of a compile-time stride in one Func (GPUs): as any_phase, the taps of each
     // phase chosen by (px, py).
-    Func all_phases() {
+    PhaseFunc all_phases() {
         SegregatedParts &p = parts_;
         PhaseTaps tx = phase_taps_of(p.px, stride_x, kernel_w, dilation_x);
         PhaseTaps ty = phase_taps_of(p.py, stride_y, kernel_h, dilation_y);
@@ -166,7 +170,7 @@ private:
         r.where(r.y < tx.count && r.z < ty.count);
         Func phase("phase_all");
         define_phase(phase, {p.qx, p.qy, p.px, p.py, p.co, p.g, p.n}, r, tx, ty, p.px, p.py);
-        return phase;
+        return {phase, r};
     }
 
     // phase(qx, qy, [px, py,] co in group, group, n). Sub-kernels are padded past the
@@ -179,9 +183,8 @@ private:
         Expr iy = p.qy + ty.offset - r.z * ty.tap_step;
         std::vector<Expr> at(args.begin(), args.end());
         phase(at) = bias(channels_.bias_index(p.co, p.g));
-        phase(at) +=
-            sub_kernels(channels_.packed_channel(p.co), r.y, r.z, ci, px, py) * p.input_padded(ix, iy, ci, p.n);
-        p.phase_taps_rdoms.push_back(r);
+        PackedChannel w = channels_.packed_channel(p.co);
+        phase(at) += sub_kernels(w.in_block, r.y, r.z, ci, w.block, px, py) * p.input_padded(ix, iy, ci, p.n);
     }
 };
 

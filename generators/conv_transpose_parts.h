@@ -14,23 +14,30 @@ struct LayerExtents {
     Halide::Expr width, height, channels, batch;
 };
 
+// A phase Func and its reduction domain (ci in group, tap x, tap y).
+struct PhaseFunc {
+    Halide::Func func;
+    Halide::RDom taps;
+};
+
 // Kernel-segregated transposed convolution.
 struct SegregatedParts {
     Halide::Func output{"conv_transpose"};  // (ox, oy, co, n): the phases interleaved
     Halide::Func interleave{"interleave"};  // compile-time stride on CPUs: the interleave, which output copies or inlines
     Halide::Func input_padded;              // (ix, iy, ci, n): input with a zero border
-    std::vector<Halide::Func> phases;       // compile-time stride: one (qx, qy, co in group, group, n) Func per phase,
-                                            // phase (px, py) at index py*stride_x + px
-    Halide::Func phase_any;                 // run-time stride: (qx, qy, px, py, co in group, group, n)
-    Halide::Func phase_all;                 // compile-time stride on GPUs: the same, px and py in [0, stride)
-    std::vector<Halide::Func> tap_tables;   // run-time stride: which taps each phase has
-    std::vector<Halide::RDom> phase_taps_rdoms;  // per phase Func: (ci in group, tap x, tap y)
+    // The phases, by variant:
+    // - compile-time stride on CPUs: one (qx, qy, co in group, group, n) Func per phase,
+    //   phase (px, py) at index py*stride_x + px;
+    // - run-time stride: one (qx, qy, px, py, co in group, group, n) Func;
+    // - compile-time stride on GPUs: the same, px and py in [0, stride).
+    std::vector<PhaseFunc> phases;
+    std::vector<Halide::Func> tap_tables;  // run-time stride: which taps each phase has
     Halide::Var ox{"ox"}, oy{"oy"}, co{"co"}, n{"n"}, qx{"qx"}, qy{"qy"}, px{"px"}, py{"py"}, g{"g"};
     Halide::Expr cout_per_group;  // output channels per group
     LayerExtents extents;
-    Halide::Expr narrow;          // if defined (CPU, strides up to 2x2): a small map, whose phases clamp their
-                                  // columns and take narrower register tiles
-    Halide::Expr single_group;    // with phase_all: the condition (groups == 1) it serves
+    Halide::Expr narrow;        // if defined (CPU, strides up to 2x2): a small map, whose phases clamp their
+                                // columns and take narrower register tiles
+    Halide::Expr single_group;  // groups == 1: a condition schedules specialize on
     bool runtime_stride = false;
     int stride_x = 0, stride_y = 0;  // compile-time strides (0 when they are run-time inputs)
 };
@@ -43,7 +50,8 @@ struct ZeroInsertParts {
     Halide::RDom taps;                            // (ci within group, kx, ky)
     Halide::Var ox{"ox"}, oy{"oy"}, co{"co"}, n{"n"}, x{"x"}, y{"y"}, ci{"ci"}, g{"g"};
     Halide::Expr cout_per_group;  // output channels per group
-    LayerExtents extents;  // about the output's (padding aside)
+    Halide::Expr single_group;    // groups == 1: a condition schedules specialize on
+    LayerExtents extents;         // about the output's (padding aside)
 };
 
 }  // namespace ksconv

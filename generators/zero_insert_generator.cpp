@@ -20,9 +20,9 @@ namespace {
 class ConvTransposeZeroInsert : public Generator<ConvTransposeZeroInsert> {
 public:
     Input<Buffer<float>> input{"input", 4};  // (x, y, ci, n)
-    // Packed once by the runtime with channels fastest, padded past the channel count like
-    // the segregated sub-kernels: (co in group, kx, ky, ci).
-    Input<Buffer<float>> weights{"weights", 4};
+    // Packed once by the runtime in blocks of 16 channels, padded past the channel count like
+    // the segregated sub-kernels: (co in block, kx, ky, ci, block).
+    Input<Buffer<float>> weights{"weights", 5};
     Input<Buffer<float>> bias{"bias", 1};  // (co)
     Input<int> pad_left{"pad_left"};
     Input<int> pad_top{"pad_top"};
@@ -40,19 +40,22 @@ public:
             select(p.x % stride_x == 0 && p.y % stride_y == 0, padded(p.x / stride_x, p.y / stride_y, p.ci, p.n), 0.0f);
 
         Expr kw = weights.dim(1).extent(), kh = weights.dim(2).extent();
+        weights.dim(0).set_bounds(0, kChannelBlock);
         // bias has one value per output channel
         ChannelGroups channels{groups, input.dim(2).extent() / groups, bias.dim(0).extent() / groups,
-                               bias.dim(0).extent(), weights.dim(0).extent()};
+                               bias.dim(0).extent(), weights.dim(4).extent()};
         p.cout_per_group = channels.cout_per_group;
         p.taps = RDom(0, channels.cin_per_group, 0, kw, 0, kh, "taps");
         Expr ci = channels.input_channel(p.g, p.taps.x);
         Expr zx = p.ox + p.taps.y * dilation_x - (dilation_x * (kw - 1) - pad_left);
         Expr zy = p.oy + p.taps.z * dilation_y - (dilation_y * (kh - 1) - pad_top);
-        Expr w = weights(channels.packed_channel(p.co), kw - 1 - p.taps.y, kh - 1 - p.taps.z, ci);
+        PackedChannel packed = channels.packed_channel(p.co);
+        Expr w = weights(packed.in_block, kw - 1 - p.taps.y, kh - 1 - p.taps.z, ci, packed.block);
 
         p.conv(p.ox, p.oy, p.co, p.g, p.n) = bias(channels.bias_index(p.co, p.g));
         p.conv(p.ox, p.oy, p.co, p.g, p.n) += w * p.zero_inserted(zx, zy, ci, p.n);
         p.output(p.ox, p.oy, p.co, p.n) = p.conv(p.ox, p.oy, channels.in_group(p.co), channels.group_of(p.co), p.n);
+        p.single_group = channels.single_group();
         output = p.output;
         // about the output's extents (padding aside), to size the schedule's tiles and tasks
         p.extents = {input.dim(0).extent() * stride_x, input.dim(1).extent() * stride_y, bias.dim(0).extent(),

@@ -3,7 +3,7 @@
 // Transposed convolution. A GPU block computes one output tile of kTileX x kTileY pixels
 // for kBlockChannels output channels of one image (gpu_tiles.h).
 // - Compile-time strides (ungrouped layers): all sh*sw phases are one Func with the phase
-//   as a dimension (SegregatedParts::phase_all). The block walks the input channels in
+//   as a dimension (SegregatedParts::phases). The block walks the input channels in
 //   chunks; for each, its threads stage the chunk's input tile in shared (OpenCL: local)
 //   memory together, then every thread accumulates all phases of one quotient pixel for
 //   kThreadChannels channels in registers, reading every phase's taps from that one tile
@@ -87,7 +87,7 @@ void schedule_accumulation(Func f, const RDom &r, Func output, Var block, Var x,
     f.update().reorder(c, r.x, r.y, r.z).unroll(c);
 }
 
-// All phases of a compile-time stride (SegregatedParts::phase_all) for a block. The
+// All phases of a compile-time stride (the one Func of SegregatedParts::phases) for a block. The
 // reduction over input channels is factored (rfactor) into chunks of kInputChunk channels:
 // for each chunk, at block level,
 // 1. the block's threads copy the chunk's input tile into shared memory together
@@ -99,8 +99,8 @@ void schedule_accumulation(Func f, const RDom &r, Func output, Var block, Var x,
 // 3. the thread adds its sums into the block's phases, kept in shared memory, from which the
 //    output threads finally store the interleaved pixels.
 void schedule_all_phases(SegregatedParts &p, Var block) {
-    Func f = p.phase_all;
-    const RDom &r = p.phase_taps_rdoms[0];
+    Func f = p.phases[0].func;
+    const RDom &r = p.phases[0].taps;
     RVar chunk("ci_chunk"), in_chunk("ci_in_chunk");
     Var k("chunk");
     f.update().split(r.x, chunk, in_chunk, kInputChunk, TailStrategy::GuardWithIf);
@@ -148,7 +148,7 @@ void schedule_segregated_gpu(SegregatedParts &p, const Target &) {
     Var block = tile_output(p.output, p.ox, p.oy, p.co, p.n);
     for (Func table : p.tap_tables) table.compute_root();
     if (p.runtime_stride) {
-        schedule_accumulation(p.phase_any, p.phase_taps_rdoms[0], p.output, block, p.qx, p.qy, p.co, {p.px, p.py},
+        schedule_accumulation(p.phases[0].func, p.phases[0].taps, p.output, block, p.qx, p.qy, p.co, {p.px, p.py},
                               p.cout_per_group, 0, 0);
         return;
     }

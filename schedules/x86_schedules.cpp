@@ -90,10 +90,12 @@ void schedule_interleave(SegregatedParts &p, Var row, int vec) {
 
 // One phase (a reduction over r = (ci in group, tap x, tap y)) computed for a task in
 // register tiles. `rows_outer` are the phase's pure variables kept outside a tile (row, and
-// the phase for run-time strides).
+// the phase for run-time strides). Channel tiles serve ungrouped layers (`single_group`)
+// only: only there do their weight vectors start on a block of the packed weights (see
+// schedule_segregated_x86); grouped layers, mostly depthwise, take the column tile.
 void schedule_phase(Func phase, const RDom &r, Func consumer, Func output, Var task, Var x, Var c,
-                    std::vector<VarOrRVar> rows_outer, Expr cout_per_group, Expr narrow_tiles, Expr task_channels,
-                    const Target &target) {
+                    std::vector<VarOrRVar> rows_outer, Expr cout_per_group, Expr single_group, Expr narrow_tiles,
+                    Expr task_channels, const Target &target) {
     const int vec = target.natural_vector_size<float>();
     Func rows = phase.in(consumer);  // the task's rows of this phase, in memory
     Var xo("xo"), xi("xi"), co("c_tile"), cii("c_in_tile");
@@ -123,6 +125,7 @@ void schedule_phase(Func phase, const RDom &r, Func consumer, Func output, Var t
     }
     Expr choice = int(candidates.size());  // none: the few-channel column tile
     for (int i = int(candidates.size()) - 1; i >= 0; i--) choice = select(fits[i], i, choice);
+    choice = select(single_group, choice, int(candidates.size()));
     std::vector<std::pair<ChannelTile, Expr>> tiles;
     for (size_t i = 0; i < candidates.size(); i++) tiles.push_back({candidates[i], choice == int(i)});
     for (const auto &[t, condition] : tiles) {
@@ -177,19 +180,22 @@ void schedule_segregated_x86(SegregatedParts &p, const Target &target) {
     auto [task, row] = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows, task_channels);
     // At stride 2 the inline interleave measured as fast (3-5% faster on wide maps).
     if (p.interleave.defined() && p.stride_x >= 3) schedule_interleave(p, row, vec);
-    // Same schedule; inside, the simplifier drops the column clamp that is off.
-    if (p.narrow.defined()) p.output.specialize(p.narrow);
+    // Same schedule in every branch. Ungrouped layers (single_group) name their channels
+    // directly, so a task's phases start on its channel block, a multiple of the packed
+    // weights' blocks: the channel tiles' weight vectors are dense loads (elsewhere, gathers).
+    // On small maps (narrow) the simplifier drops the column clamp that is off.
+    Stage ungrouped = p.output.specialize(p.single_group);
+    if (p.narrow.defined()) ungrouped.specialize(p.narrow);  // narrow implies single_group
     // The input slab a task needs, zero border included, copied once per task so the
     // inner loops read dense memory instead of testing bounds.
     p.input_padded.compute_at(p.output, task).vectorize(_0, vec);
     for (Func table : p.tap_tables) table.compute_root();
-    std::vector<Func> phases = p.runtime_stride ? std::vector<Func>{p.phase_any} : p.phases;
     Func consumer = p.interleave.defined() ? p.interleave : p.output;  // the phases' one caller
-    for (size_t i = 0; i < phases.size(); i++) {
-        std::vector<VarOrRVar> rows_outer{p.qy};
-        if (p.runtime_stride) rows_outer = {p.qy, p.px, p.py};
-        schedule_phase(phases[i], p.phase_taps_rdoms[i], consumer, p.output, task, p.qx, p.co, rows_outer,
-                       p.cout_per_group, p.narrow, task_channels, target);
+    std::vector<VarOrRVar> rows_outer{p.qy};
+    if (p.runtime_stride) rows_outer = {p.qy, p.px, p.py};
+    for (const PhaseFunc &phase : p.phases) {
+        schedule_phase(phase.func, phase.taps, consumer, p.output, task, p.qx, p.co, rows_outer, p.cout_per_group,
+                       p.single_group, p.narrow, task_channels, target);
     }
 }
 
@@ -201,8 +207,9 @@ void schedule_zero_insert_x86(ZeroInsertParts &p, const Target &target) {
     // The convolution gets the segregated phases' register tiles: a fair baseline.
     Expr task_channels = channels_per_task(p.extents, rows_per_task(1));
     Var conv_task = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows_per_task(1), task_channels).task;
-    schedule_phase(p.conv, p.taps, p.output, p.output, conv_task, p.ox, p.co, {p.oy}, p.cout_per_group, Expr(), task_channels,
-                   target);
+    p.output.specialize(p.single_group);  // as the segregated phases: dense weight loads
+    schedule_phase(p.conv, p.taps, p.output, p.output, conv_task, p.ox, p.co, {p.oy}, p.cout_per_group, p.single_group,
+                   Expr(), task_channels, target);
 }
 
 }  // namespace ksconv

@@ -753,6 +753,32 @@ TEST_P(Correctness, WideMapsAndChannelBlocks) {
     for (const Case &c : cases) expect_case_correct(c, device(), methods());
 }
 
+// The packed weights hold output channels in blocks of 16 (runtime/src/packing.hpp). The
+// CPU's channel tiles read whole blocks in ungrouped layers; grouped layers with many
+// channels per group take the one-channel tiles. Channel counts around the block size,
+// groups of 8, 17 and 40 channels, strides 1 to 4, small and wide maps.
+TEST_P(Correctness, ChannelBlocksAndGroupsWithManyChannels) {
+    SCOPED_TRACE(seed_text());
+    std::vector<Case> cases = {
+        make_case(1, 5, 6, 5, 15, 4, symmetric(2, 1), true),     // one block, not full
+        make_case(1, 6, 5, 7, 16, 3, symmetric(2, 1, 1), true),  // exactly one block
+        make_case(2, 4, 3, 4, 33, 4, symmetric(2, 1), true),     // two blocks and one channel, batch
+        make_case(1, 3, 4, 40, 72, 2, symmetric(2, 0), false),   // wide map, channel blocks of 64 and 8
+        make_case(1, 7, 9, 30, 24, 8, symmetric(4, 2), true),    // stride 4, a block and a half
+        make_case(1, 5, 7, 9, 48, 5, symmetric(3, 2, 2), true),  // stride 3
+        make_case(1, 9, 6, 33, 20, 3, symmetric(1, 1), true),    // stride 1
+    };
+    struct Grouped {
+        int groups, cin_per_group, cout_per_group;
+    };
+    for (const Grouped g : {Grouped{2, 3, 8}, Grouped{3, 2, 17}, Grouped{2, 5, 40}}) {
+        Case c = make_case(1, g.groups * g.cin_per_group, 6, 19, g.groups * g.cout_per_group, 4, symmetric(2, 1), true);
+        c.p.groups = g.groups;
+        cases.push_back(c);
+    }
+    for (const Case &c : cases) expect_case_correct(c, device(), methods());
+}
+
 // Strides of 3 and more interleave the phases in groups of stride_x columns (the CPU
 // schedule): every padding phase, widths that end inside a group and inside a vector,
 // unequal strides, a kernel smaller than the stride.

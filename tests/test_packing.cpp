@@ -70,21 +70,22 @@ TEST(Packing, LargeStrideOnOneAxis) {
     ConvTransposeParams p;
     p.stride_h = 1 << 16;
     const ConvTranspose2d layer(p, ws, &weight, nullptr, Method::Segregated);
-    // 65 padded channels, one tap: blocks of 65 floats 80 apart (5 lines), plus the line that
-    // aligns the start.
+    // 65 padded channels, one tap: 5 blocks of 16 per phase, plus the line that aligns the start.
     EXPECT_EQ(layer.packed_weight_bytes(), int64_t(sizeof(float)) * (80 * (1 << 16) + 16));
 }
 
-// Element (co, tx, ty, ci, px, py) of the packed layout, through its Halide dimensions.
-float at(const detail::SubKernels &sub, const std::vector<halide_dimension_t> &dims, std::initializer_list<int> index) {
+// Element `index` of a packed layout, through its Halide dimensions.
+float at(const detail::ChannelBlocks &packed, const std::vector<halide_dimension_t> &dims,
+         std::initializer_list<int> index) {
     int64_t offset = 0;
     size_t d = 0;
     for (int i : index) offset += int64_t(i) * dims[d++].stride;
-    return sub.values()[offset];
+    return packed.values()[offset];
 }
 
-// The cache-friendly layout (packing.hpp) holds the same weights as the definition, starts
-// on a 64-byte line, and spaces input channels an odd number of lines apart.
+// The blocked layout (packing.hpp) holds the same weights as the definition, starts on a
+// 64-byte line, and a block's channel runs follow each other in the reduction's order:
+// input channel fastest, then tap x, then tap y.
 TEST(Packing, SubKernelLayoutHoldsEveryWeight) {
     const int kernel = 3, stride = 2, cin = 5, cout = 7;
     const WeightShape ws{cin, cout, kernel, kernel};
@@ -93,10 +94,13 @@ TEST(Packing, SubKernelLayoutHoldsEveryWeight) {
     const ConvTransposeParams p = symmetric(stride, 1);
     const detail::SubKernels sub = detail::segregate_kernel(p, ws, weights.data());
     EXPECT_EQ(reinterpret_cast<uintptr_t>(sub.values()) % 64, 0u);
-    EXPECT_EQ(sub.ci_stride % 16, 0);
-    EXPECT_EQ(sub.ci_stride / 16 % 2, 1);
-    EXPECT_GE(sub.ci_stride, int64_t(sub.cout_padded) * sub.taps_x * sub.taps_y);
+    ASSERT_EQ(sub.block, detail::kChannelBlock);
+    EXPECT_EQ(sub.blocks * sub.block, 80);  // 7 channels and 64 of padding, rounded up to blocks
     const std::vector<halide_dimension_t> dims = sub.dimensions();
+    ASSERT_EQ(dims.size(), 7u);
+    EXPECT_EQ(dims[3].stride, sub.block);                    // ci: the next run
+    EXPECT_EQ(dims[1].stride, sub.block * cin);              // tap x: after every input channel
+    EXPECT_EQ(dims[2].stride, dims[1].stride * sub.taps_x);  // tap y: after every tap x
     for (int py = 0; py < stride; py++)
         for (int px = 0; px < stride; px++) {
             const detail::AxisPhase ax = detail::axis_phase(px, stride, kernel, 1);
@@ -104,17 +108,51 @@ TEST(Packing, SubKernelLayoutHoldsEveryWeight) {
             for (int ci = 0; ci < cin; ci++)
                 for (int ty = 0; ty < sub.taps_y; ty++)
                     for (int tx = 0; tx < sub.taps_x; tx++)
-                        for (int co = 0; co < sub.cout_padded; co++) {
+                        for (int co = 0; co < sub.blocks * sub.block; co++) {
                             float want = 0.0f;
                             if (tx < ax.count && ty < ay.count && co < cout) {
                                 const int kx = ax.first + tx * ax.step, ky = ay.first + ty * ay.step;
                                 want = weights[size_t(((ci * cout + co) * kernel + ky) * kernel + kx)];
                             }
-                            ASSERT_EQ(at(sub, dims, {co, tx, ty, ci, px, py}), want)
+                            const int in_block = co % sub.block, block = co / sub.block;
+                            ASSERT_EQ(at(sub, dims, {in_block, tx, ty, ci, block, px, py}), want)
                                 << "co=" << co << " tap=(" << tx << "," << ty << ") ci=" << ci << " phase=(" << px
                                 << "," << py << ")";
                         }
         }
+}
+
+// The zero-insert method's whole kernel, blocked the same way.
+TEST(Packing, WholeKernelLayoutHoldsEveryWeight) {
+    const int kw = 3, kh = 2, cin = 3, cout = 17;
+    const WeightShape ws{cin, cout, kh, kw};
+    std::vector<float> weights(size_t(ws.elements()));
+    for (size_t i = 0; i < weights.size(); i++) weights[i] = float(i + 1);
+    const detail::PackedKernel k = detail::pack_kernel(ws, weights.data());
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(k.values()) % 64, 0u);
+    EXPECT_EQ(k.blocks * k.block, 96);  // 17 channels and 64 of padding, rounded up to blocks
+    const std::vector<halide_dimension_t> dims = k.dimensions();
+    ASSERT_EQ(dims.size(), 5u);
+    EXPECT_EQ(dims[3].stride, k.block);
+    for (int ci = 0; ci < cin; ci++)
+        for (int ky = 0; ky < kh; ky++)
+            for (int kx = 0; kx < kw; kx++)
+                for (int co = 0; co < k.blocks * k.block; co++) {
+                    const float want = co < cout ? weights[size_t(((ci * cout + co) * kh + ky) * kw + kx)] : 0.0f;
+                    ASSERT_EQ(at(k, dims, {co % k.block, kx, ky, ci, co / k.block}), want)
+                        << "co=" << co << " tap=(" << kx << "," << ky << ") ci=" << ci;
+                }
+}
+
+// Without channel padding (FSRCNN's one-channel deconvolution) the layout is one dense block.
+TEST(Packing, UnpaddedLayoutIsDense) {
+    const WeightShape ws{4, 1, 9, 9};
+    const std::vector<float> weights(size_t(ws.elements()), 1.0f);
+    const detail::SubKernels sub = detail::segregate_kernel(symmetric(3, 4), ws, weights.data(), 0);
+    EXPECT_EQ(sub.offset, 0u);
+    EXPECT_EQ(sub.block, 1);
+    EXPECT_EQ(sub.blocks, 1);
+    EXPECT_EQ(sub.data.size(), size_t(3 * 3 * 4 * 3 * 3));  // taps 3x3, 4 input channels, 3x3 phases
 }
 
 }  // namespace

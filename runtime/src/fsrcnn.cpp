@@ -49,6 +49,17 @@ void check_model(const FsrcnnModel &m) {
     }
 }
 
+// The generator reads the deconvolution's weights as (channel, x, y, ci, px, py): the packed
+// layout's dimensions without the block one (one channel is one block; without channel
+// padding the data is dense from data[0], see packing.hpp), and for the whole kernel one phase.
+Halide::Runtime::Buffer<const float> one_block_buffer(const detail::ChannelBlocks &packed,
+                                                      std::vector<halide_dimension_t> dims) {
+    constexpr size_t kBlockDim = 4, kRank = 6;
+    dims.erase(dims.begin() + kBlockDim);
+    while (dims.size() < kRank) dims.push_back(halide_dimension_t(0, 1, 1));
+    return Halide::Runtime::Buffer<const float>(packed.data.data(), int(dims.size()), dims.data());
+}
+
 }  // namespace
 
 const char *fsrcnn_deconvolution_name(FsrcnnDeconvolution deconvolution) {
@@ -92,14 +103,12 @@ FsrcnnUpscaler::FsrcnnUpscaler(const FsrcnnModel &model, Device device, FsrcnnDe
     // One output channel: no register tile spans channels, so no channel padding.
     if (deconvolution == FsrcnnDeconvolution::segregated) {
         detail::SubKernels sub = detail::segregate_kernel(p, shape, deconv.weights.data(), 0);
-        // Without channel padding the layout is dense from data[0] (packing.hpp).
+        im.deconv_buffer = one_block_buffer(sub, sub.dimensions());
         im.deconv_weights = std::move(sub.data);
-        im.deconv_buffer = Halide::Runtime::Buffer<const float>(
-            im.deconv_weights.data(), {1, sub.taps_x, sub.taps_y, sub.cin, sub.stride_x, sub.stride_y});
     } else {
         detail::PackedKernel k = detail::pack_kernel(shape, deconv.weights.data(), 0);
+        im.deconv_buffer = one_block_buffer(k, k.dimensions());
         im.deconv_weights = std::move(k.data);
-        im.deconv_buffer = Halide::Runtime::Buffer<const float>(im.deconv_weights.data(), {1, k.kw, k.kh, k.cin, 1, 1});
     }
     im.conv_buffer = Halide::Runtime::Buffer<const float>(im.conv_parameters.data(), int(im.conv_parameters.size()));
     detail::copy_to_device(im.conv_buffer, device, "FSRCNN weights");

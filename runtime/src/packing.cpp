@@ -49,21 +49,27 @@ int64_t first_tap(int64_t phase, int64_t s, int64_t d) {
     return (phase / g) % m * inverse % m;
 }
 
-// Zeroed storage for `blocks` channel blocks of `block` elements, laid out as ChannelBlocks
-// says (packing.hpp). `what` and `extents` name the logical shape in the size check.
-void lay_out(ChannelBlocks &out, const char *what, std::initializer_list<int64_t> extents, int64_t block,
-             int64_t blocks, bool padded) {
+// Zeroed storage for the channel blocks of `cout_per_group` channels plus `channel_padding`,
+// each block holding `block_runs` runs of its channels, `copies` times over (one per phase),
+// laid out as ChannelBlocks says (packing.hpp). `what` and `extents` name the logical shape
+// in the size check.
+void lay_out(ChannelBlocks &out, const char *what, std::initializer_list<int64_t> extents, int cout_per_group,
+             int channel_padding, int64_t block_runs, int64_t copies) {
     packed_elements(what, extents);
-    out.ci_stride = block;
-    if (padded) {
-        out.ci_stride = (block + kLineFloats - 1) / kLineFloats * kLineFloats;
-        if (out.ci_stride / kLineFloats % 2 == 0) out.ci_stride += kLineFloats;
-    }
-    const size_t elements = packed_elements(what, {out.ci_stride, blocks});
+    const bool padded = channel_padding > 0;
+    out.block = padded ? kChannelBlock : cout_per_group;
+    out.blocks = padded ? (cout_per_group + channel_padding + kChannelBlock - 1) / kChannelBlock : 1;
+    const size_t elements = packed_elements(what, {out.block, block_runs, out.blocks, copies});
     out.data.assign(elements + (padded ? kLineFloats : 0), 0.0f);
     const uintptr_t line = kLineFloats * sizeof(float);
     const uintptr_t misalignment = reinterpret_cast<uintptr_t>(out.data.data()) % line;
     out.offset = padded && misalignment != 0 ? (line - misalignment) / sizeof(float) : 0;
+}
+
+// Offset of (channel co, run) in copy `copy` of a layout of `block_runs` runs per block.
+size_t blocked_index(const ChannelBlocks &layout, int64_t block_runs, int64_t copy, int64_t run, int co) {
+    const int64_t block = co / layout.block, in_block = co % layout.block;
+    return size_t(((copy * layout.blocks + block) * block_runs + run) * layout.block + in_block);
 }
 
 std::vector<halide_dimension_t> dimensions(std::initializer_list<int> extents, std::initializer_list<int64_t> strides) {
@@ -88,21 +94,20 @@ AxisPhase axis_phase(int phase, int stride, int kernel, int dilation) {
 PackedKernel pack_kernel(const WeightShape &shape, const float *weights, int channel_padding) {
     PackedKernel packed;
     const int cout_per_group = int(shape.cout_per_group);
-    packed.cout_padded = cout_per_group + channel_padding;
     packed.kw = int(shape.kw);
     packed.kh = int(shape.kh);
     packed.cin = int(shape.cin);
-    const int64_t block = int64_t(packed.cout_padded) * packed.kw * packed.kh;
-    lay_out(packed, "packed weights", {packed.cout_padded, packed.kw, packed.kh, packed.cin}, block, packed.cin,
-            channel_padding > 0);
+    const int64_t runs = int64_t(packed.cin) * packed.kw * packed.kh;  // per block: ci fastest, then kx, ky
+    lay_out(packed, "packed weights", {cout_per_group + channel_padding, packed.kw, packed.kh, packed.cin},
+            cout_per_group, channel_padding, runs, 1);
     float *values = packed.values();
     for (int ci = 0; ci < packed.cin; ci++) {
-        size_t index = size_t(ci) * size_t(packed.ci_stride);  // walks one block in order, channels fastest
-        for (int ky = 0; ky < packed.kh; ky++) {
-            for (int kx = 0; kx < packed.kw; kx++) {
-                for (int co = 0; co < packed.cout_padded; co++, index++) {
-                    if (co >= cout_per_group) continue;
-                    values[index] = weights[((int64_t(ci) * cout_per_group + co) * packed.kh + ky) * packed.kw + kx];
+        for (int co = 0; co < cout_per_group; co++) {
+            for (int ky = 0; ky < packed.kh; ky++) {
+                for (int kx = 0; kx < packed.kw; kx++) {
+                    const int64_t run = (int64_t(ky) * packed.kw + kx) * packed.cin + ci;
+                    values[blocked_index(packed, runs, 0, run, co)] =
+                        weights[((int64_t(ci) * cout_per_group + co) * packed.kh + ky) * packed.kw + kx];
                 }
             }
         }
@@ -124,30 +129,29 @@ SubKernels segregate_kernel(const ConvTransposeParams &p, const WeightShape &sha
 
     SubKernels sub;
     const int cout_per_group = int(shape.cout_per_group);
-    sub.cout_padded = cout_per_group + channel_padding;
     sub.cin = int(shape.cin);
     sub.taps_x = most_taps(phases_x);
     sub.taps_y = most_taps(phases_y);
     sub.stride_x = p.stride_w;
     sub.stride_y = p.stride_h;
-    const int64_t block = int64_t(sub.cout_padded) * sub.taps_x * sub.taps_y;  // one input channel of one phase
+    const int64_t runs = int64_t(sub.cin) * sub.taps_x * sub.taps_y;  // per block and phase: ci fastest, then tx, ty
     lay_out(sub, "segregated sub-kernels",
-            {sub.cout_padded, sub.taps_x, sub.taps_y, sub.cin, sub.stride_x, sub.stride_y}, block,
-            int64_t(sub.cin) * sub.stride_x * sub.stride_y, channel_padding > 0);
+            {cout_per_group + channel_padding, sub.taps_x, sub.taps_y, sub.cin, sub.stride_x, sub.stride_y},
+            cout_per_group, channel_padding, runs, int64_t(sub.stride_x) * sub.stride_y);
     float *values = sub.values();
 
     for (int py = 0; py < sub.stride_y; py++) {
         for (int px = 0; px < sub.stride_x; px++) {
+            const AxisPhase &ax = phases_x[px], &ay = phases_y[py];
+            const int64_t phase = int64_t(py) * sub.stride_x + px;
             for (int ci = 0; ci < sub.cin; ci++) {
-                // walks one block in order, channels fastest
-                size_t index = size_t((int64_t(py) * sub.stride_x + px) * sub.cin + ci) * size_t(sub.ci_stride);
-                for (int ty = 0; ty < sub.taps_y; ty++) {
-                    for (int tx = 0; tx < sub.taps_x; tx++) {
-                        for (int co = 0; co < sub.cout_padded; co++, index++) {
-                            const AxisPhase &ax = phases_x[px], &ay = phases_y[py];
-                            if (tx >= ax.count || ty >= ay.count || co >= cout_per_group) continue;
-                            int ky = ay.first + ty * ay.step, kx = ax.first + tx * ax.step;
-                            values[index] = weights[((int64_t(ci) * cout_per_group + co) * kh + ky) * kw + kx];
+                for (int co = 0; co < cout_per_group; co++) {
+                    for (int ty = 0; ty < ay.count; ty++) {
+                        for (int tx = 0; tx < ax.count; tx++) {
+                            const int ky = ay.first + ty * ay.step, kx = ax.first + tx * ax.step;
+                            const int64_t run = (int64_t(ty) * sub.taps_x + tx) * sub.cin + ci;
+                            values[blocked_index(sub, runs, phase, run, co)] =
+                                weights[((int64_t(ci) * cout_per_group + co) * kh + ky) * kw + kx];
                         }
                     }
                 }
@@ -158,13 +162,13 @@ SubKernels segregate_kernel(const ConvTransposeParams &p, const WeightShape &sha
 }
 
 std::vector<halide_dimension_t> SubKernels::dimensions() const {
-    return detail::dimensions({cout_padded, taps_x, taps_y, cin, stride_x, stride_y},
-                              {1, cout_padded, int64_t(cout_padded) * taps_x, ci_stride, ci_stride * cin,
-                               ci_stride * cin * stride_x});
+    const int64_t ci = block, tx = ci * cin, ty = tx * taps_x, b = ty * taps_y, px = b * blocks, py = px * stride_x;
+    return detail::dimensions({block, taps_x, taps_y, cin, blocks, stride_x, stride_y}, {1, tx, ty, ci, b, px, py});
 }
 
 std::vector<halide_dimension_t> PackedKernel::dimensions() const {
-    return detail::dimensions({cout_padded, kw, kh, cin}, {1, cout_padded, int64_t(cout_padded) * kw, ci_stride});
+    const int64_t ci = block, kx = ci * cin, ky = kx * kw, b = ky * kh;
+    return detail::dimensions({block, kw, kh, cin, blocks}, {1, kx, ky, ci, b});
 }
 
 }  // namespace ksconv::detail

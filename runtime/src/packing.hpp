@@ -23,33 +23,38 @@ AxisPhase axis_phase(int phase, int stride, int kernel, int dilation);
 // reads there; the generators promise Halide those reads stay inside this padding.
 constexpr int kChannelPadding = 64;
 
-// Both packed layouts keep one input channel's weights together (a block) and, with
-// channel padding, are laid out for the CPU's register tiles, which read one tile-wide
-// channel run per input channel: the data starts on a 64-byte boundary and successive
-// blocks are an odd number of 64-byte lines apart (a gap after each where needed), so they
-// spread over all of a cache's sets. At an even number of lines they used a few: dcgan_l1's
-// 5 KB step used a sixteenth of a 32 KB L1's sets, and the layer took 3.0 ms, not 1.9-2.4.
-// Without channel padding (FSRCNN's one-channel deconvolution) the blocks are dense from
-// data[0].
+// With channel padding, output channels are packed in blocks of kChannelBlock (one 64-byte
+// line; generators/channel_groups.h splits channels the same way). A block holds the run of
+// its channels for every (input channel, tap), input channel fastest, then the taps: the
+// order in which a register tile's reduction reads them, so a tile's weights are one
+// sequential stream. Channel-fastest rows instead put successive input channels a whole row
+// of every channel and tap apart (5 KB on dcgan_l1): every step of the reduction touched
+// another page, and small maps, which read each weight only a few times, waited on them.
+// The data starts on a 64-byte line. Without channel padding (FSRCNN's one-channel
+// deconvolution) there is one block of all the channels and the data is dense from data[0].
+constexpr int kChannelBlock = 16;
+
 struct ChannelBlocks {
     std::vector<float> data;  // the layout starts `offset` elements in
     size_t offset = 0;
-    int64_t ci_stride = 0;  // elements from one input channel's block to the next
+    int block = 0;   // channels per block (kChannelBlock, or all of them without padding)
+    int blocks = 0;  // blocks of the padded channel axis
     float *values() { return data.data() + offset; }
     const float *values() const { return data.data() + offset; }
 };
 
-// Sub-kernels in the generator's layout (co in group, tx, ty, ci, px, py), co fastest,
-// zero where a phase has fewer taps than the largest one, blocks as above.
+// Sub-kernels in the generator's layout (channel in block, tx, ty, ci, block, px, py), zero
+// where a phase has fewer taps than the largest one, blocks as above: memory order channel
+// in block, ci, tx, ty, block, px, py.
 struct SubKernels : ChannelBlocks {
-    int cout_padded = 0, taps_x = 0, taps_y = 0, cin = 0, stride_x = 0, stride_y = 0;
+    int taps_x = 0, taps_y = 0, cin = 0, stride_x = 0, stride_y = 0;
     std::vector<halide_dimension_t> dimensions() const;  // for a Halide buffer
 };
 
-// The whole kernel for the zero-insert method, in the same channel-fastest padded layout:
-// (co in group, kx, ky, ci).
+// The whole kernel for the zero-insert method, blocked the same way: (channel in block, kx,
+// ky, ci, block), in memory channel in block, ci, kx, ky, block.
 struct PackedKernel : ChannelBlocks {
-    int cout_padded = 0, kw = 0, kh = 0, cin = 0;
+    int kw = 0, kh = 0, cin = 0;
     std::vector<halide_dimension_t> dimensions() const;
 };
 
