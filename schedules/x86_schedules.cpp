@@ -207,7 +207,9 @@ void schedule_zero_insert_x86(ZeroInsertParts &p, const Target &target) {
     // The convolution gets the segregated phases' register tiles: a fair baseline.
     Expr task_channels = channels_per_task(p.extents, rows_per_task(1));
     Var conv_task = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows_per_task(1), task_channels).task;
-    p.output.specialize(p.single_group);  // as the segregated phases: dense weight loads
+    // As the segregated phases: in the ungrouped branch tasks start on a multiple of 16
+    // channels (counted from 0, hence the bound), so the weight vectors are dense loads.
+    p.output.bound(p.co, 0, p.extents.channels).specialize(p.single_group);
     schedule_phase(p.conv, p.taps, p.output, p.output, conv_task, p.ox, p.co, {p.oy}, p.cout_per_group, p.single_group,
                    Expr(), task_channels, target);
 }
