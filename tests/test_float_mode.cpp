@@ -16,7 +16,7 @@
 namespace ksconv::test {
 namespace {
 
-constexpr unsigned kFtz = 0x8000, kDaz = 0x0040, kRoundTowardZero = 0x6000, kFlags = 0x3f;
+constexpr unsigned kFtz = 0x8000, kDaz = 0x0040, kRoundTowardZero = 0x6000, kRoundToNearest = 0, kFlags = 0x3f;
 constexpr float kDenormal = 1e-39f;  // below FLT_MIN (1.18e-38)
 
 unsigned mode_bits() {
@@ -39,7 +39,7 @@ TEST(FloatMode, GuardSetsFlushToZeroAndRestoresTheCallersMode) {
     {
         detail::FloatModeGuard guard;
         EXPECT_EQ(_mm_getcsr() & (kFtz | kDaz), kFtz | kDaz);
-        EXPECT_EQ(_mm_getcsr() & 0x6000u, kRoundTowardZero);
+        EXPECT_EQ(_mm_getcsr() & 0x6000u, kRoundToNearest) << "kernels must round to nearest";
     }
     EXPECT_EQ(mode_bits(), before);
 }
@@ -61,7 +61,7 @@ TEST(FloatMode, EveryPoolTaskRunsFlushedAndTheCallerIsRestored) {
               0);
     for (size_t i = 0; i < seen.size(); ++i) {
         ASSERT_EQ(seen[i] & (kFtz | kDaz), kFtz | kDaz) << "task " << i;
-        ASSERT_EQ(seen[i] & 0x6000u, kRoundTowardZero) << "task " << i << ": the caller's rounding mode was lost";
+        ASSERT_EQ(seen[i] & 0x6000u, kRoundToNearest) << "task " << i << ": not rounding to nearest";
     }
     EXPECT_EQ(mode_bits(), before);
 }
@@ -112,6 +112,23 @@ TEST(FloatMode, NormalValuesUnchanged) {
     for (float v : out) {
         ASSERT_GT(v, 0.0f);
         ASSERT_EQ(v, float(int(v / 0.125f)) * 0.125f);
+    }
+}
+
+// The caller's rounding mode does not reach the kernels, on its own thread or on pool workers
+// (which keep the mode of the thread that started the pool): a layer gives the same bits
+// under round-toward-zero as under round-to-nearest, and a later default-mode call too.
+TEST(FloatMode, ResultsDoNotDependOnTheCallersRoundingMode) {
+    const BigLayer b;
+    for (Method method : {Method::Segregated, Method::ZeroInsert}) {
+        const std::vector<float> nearest = run(b, method, 0.3f, 0.7f);
+        std::vector<float> toward_zero;
+        {
+            CallerMode caller;
+            toward_zero = run(b, method, 0.3f, 0.7f);
+        }
+        EXPECT_EQ(toward_zero, nearest) << method_name(method) << ": a caller in round-toward-zero changed the result";
+        EXPECT_EQ(run(b, method, 0.3f, 0.7f), nearest) << method_name(method) << ": a later call changed the result";
     }
 }
 

@@ -15,6 +15,7 @@ namespace {
 #ifdef KSCONV_HAVE_MXCSR
 constexpr unsigned kFlushToZero = 0x8000;       // MXCSR bit 15
 constexpr unsigned kDenormalsAreZero = 0x0040;  // MXCSR bit 6
+constexpr unsigned kRoundingControl = 0x6000;   // MXCSR bits 13-14; 0 is round to nearest
 #endif
 
 // The handlers Halide had before ours; each task is passed on to them.
@@ -36,8 +37,10 @@ int guarded_do_loop_task(void *user_context, halide_loop_task_t f, int min, int 
 
 FloatModeGuard::FloatModeGuard() {
 #ifdef KSCONV_HAVE_MXCSR
+    // Round to nearest as well, whatever this thread had: a pool worker keeps the mode of the
+    // thread that started the pool, so a caller's mode would otherwise leak into later calls.
     saved_ = _mm_getcsr();
-    _mm_setcsr(saved_ | kFlushToZero | kDenormalsAreZero);
+    _mm_setcsr((saved_ & ~kRoundingControl) | kFlushToZero | kDenormalsAreZero);
 #endif
 }
 
