@@ -72,11 +72,10 @@ std::vector<std::pair<int64_t, double>> taps(UpscaleMethod method, int scale, in
 
 }  // namespace
 
-std::vector<uint32_t> reference_upscale(const ksconv::ImageFormat &f, const std::vector<uint32_t> &samples, int scale,
-                                        ksconv::UpscaleMethod method) {
+std::vector<double> reference_upscale_unrounded(const ksconv::ImageFormat &f, const std::vector<uint32_t> &samples,
+                                               int scale, ksconv::UpscaleMethod method) {
     const int64_t ow = f.width * scale, oh = f.height * scale, c = f.channels;
-    const double max_value = f.bit_depth == 8 ? 255 : 65535;
-    std::vector<uint32_t> out(size_t(ow * oh * c));
+    std::vector<double> out(size_t(ow * oh * c));
     for (int64_t oy = 0; oy < oh; oy++) {
         const auto rows = taps(method, scale, oy, f.height);
         for (int64_t ox = 0; ox < ow; ox++) {
@@ -86,10 +85,19 @@ std::vector<uint32_t> reference_upscale(const ksconv::ImageFormat &f, const std:
                 for (const auto &[y, wy] : rows) {
                     for (const auto &[x, wx] : columns) sum += wy * wx * samples[size_t((y * f.width + x) * c + ch)];
                 }
-                out[size_t((oy * ow + ox) * c + ch)] = uint32_t(std::clamp(std::floor(sum + 0.5), 0.0, max_value));
+                out[size_t((oy * ow + ox) * c + ch)] = sum;
             }
         }
     }
+    return out;
+}
+
+std::vector<uint32_t> reference_upscale(const ksconv::ImageFormat &f, const std::vector<uint32_t> &samples, int scale,
+                                        ksconv::UpscaleMethod method) {
+    const double max_value = f.bit_depth == 8 ? 255 : 65535;
+    const std::vector<double> sums = reference_upscale_unrounded(f, samples, scale, method);
+    std::vector<uint32_t> out(sums.size());
+    for (size_t i = 0; i < sums.size(); i++) out[i] = uint32_t(std::clamp(std::floor(sums[i] + 0.5), 0.0, max_value));
     return out;
 }
 

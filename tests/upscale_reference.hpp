@@ -15,6 +15,10 @@ namespace ksconv_test {
 std::vector<uint32_t> reference_upscale(const ksconv::ImageFormat &format, const std::vector<uint32_t> &samples,
                                         int scale, ksconv::UpscaleMethod method);
 
+// The same before rounding and saturation: each output sample's exact weighted sum.
+std::vector<double> reference_upscale_unrounded(const ksconv::ImageFormat &format, const std::vector<uint32_t> &samples,
+                                               int scale, ksconv::UpscaleMethod method);
+
 // An image's samples as stored (uint8 or native uint16), widened to uint32.
 std::vector<uint32_t> samples_of(const ksconv::ImageFormat &f, const std::vector<uint8_t> &bytes);
 
