@@ -22,8 +22,14 @@ using namespace Halide;
 namespace ksconv {
 namespace {
 
-constexpr int kNarrowPhase = 32;  // columns of a phase on a small map (see SegregatedParts::narrow)
-constexpr int kNarrowTileColumns = 16;  // ... of any channel count
+// Small maps (SegregatedParts::narrow): phases of at most kNarrowPhase columns in layers with
+// fewer than kFewChannels output channels per group (the column tile, which needs the column
+// clamp), of at most kNarrowPhaseManyChannels in others: on 17-32 columns the wide maps' 16x6
+// tiles measured 7% faster than 16x4 on unet_up1 (Zen 3: 8 accumulators leave its two FMA
+// pipes idle).
+constexpr int kNarrowPhase = 32;
+constexpr int kNarrowPhaseManyChannels = 16;
+constexpr int kFewChannels = 16;
 
 class ConvTransposeSegregated : public Generator<ConvTransposeSegregated> {
 public:
@@ -84,15 +90,13 @@ public:
             p.output(p.ox, p.oy, p.co, p.n) = p.phases[0].func(X / sx, Y / sy, X % sx, Y % sy, p.co, 0, p.n);
         } else {
             const int sx = stride_x, sy = stride_y;
-            // Small maps: variants for phases at most kNarrowPhase columns wide. Only for strides up
-            // to 2x2 (DCGAN-like generators) and ungrouped layers, as they double what the
-            // compiler builds per phase.
-            // Phases of 17-32 columns count as small only for few output channels (the column
-            // tile, which needs the column clamp): with many, the wide maps' 16x6 tiles measured
-            // 7% faster than 16x4 on unet_up1 (Zen 3: 8 accumulators leave its two FMA pipes idle).
-            if (sx * sy <= 4)
-                p.narrow = p.single_group && (output_width <= kNarrowTileColumns * sx ||
-                                              (output_width <= kNarrowPhase * sx && channels_.cout_per_group < 16));
+            // Small-map variants only for strides up to 2x2 (DCGAN-like generators) and
+            // ungrouped layers, as they double what the compiler builds per phase.
+            if (sx * sy <= 4) {
+                Expr few_channels = channels_.cout_per_group < kFewChannels;
+                p.narrow = p.single_group && (output_width <= kNarrowPhaseManyChannels * sx ||
+                                              (output_width <= kNarrowPhase * sx && few_channels));
+            }
             for (int py = 0; py < sy; py++) {
                 for (int px = 0; px < sx; px++) p.phases.push_back(one_phase(px, py));
             }
