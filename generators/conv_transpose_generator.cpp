@@ -93,9 +93,10 @@ public:
             // Small-map variants only for strides up to 2x2 (DCGAN-like generators) and
             // ungrouped layers, as they double what the compiler builds per phase.
             if (sx * sy <= 4) {
-                Expr few_channels = channels_.cout_per_group < kFewChannels;
-                p.narrow = p.single_group && (output_width <= kNarrowPhaseManyChannels * sx ||
-                                              (output_width <= kNarrowPhase * sx && few_channels));
+                p.narrow_width = output_width <= kNarrowPhaseManyChannels * sx;
+                p.narrow_width_few_channels = output_width <= kNarrowPhase * sx;
+                p.few_channels = channels_.cout_per_group < kFewChannels;
+                p.narrow = p.single_group && (p.narrow_width || (p.narrow_width_few_channels && p.few_channels));
             }
             for (int py = 0; py < sy; py++) {
                 for (int px = 0; px < sx; px++) p.phases.push_back(one_phase(px, py));

@@ -35,8 +35,10 @@ struct SegregatedParts {
     Halide::Var ox{"ox"}, oy{"oy"}, co{"co"}, n{"n"}, qx{"qx"}, qy{"qy"}, px{"px"}, py{"py"}, g{"g"};
     Halide::Expr cout_per_group;  // output channels per group
     LayerExtents extents;
-    Halide::Expr narrow;        // if defined (CPU, strides up to 2x2): a small map, whose phases clamp their
-                                // columns and take narrower register tiles
+    // If defined (CPU, strides up to 2x2): a small map, whose phases clamp their columns and take
+    // narrower register tiles. It is single_group && (narrow_width || (narrow_width_few_channels
+    // && few_channels)); schedules specialize on those parts one at a time (see x86_schedules.cpp).
+    Halide::Expr narrow, narrow_width, narrow_width_few_channels, few_channels;
     Halide::Expr single_group;  // groups == 1: a condition schedules specialize on
     bool runtime_stride = false;
     int stride_x = 0, stride_y = 0;  // compile-time strides (0 when they are run-time inputs)
