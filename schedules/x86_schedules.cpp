@@ -135,10 +135,9 @@ void schedule_phase(Func phase, const RDom &r, Func consumer, Func output, Var t
         rows.specialize(condition)
             .split(x, xo, xi, t.x, TailStrategy::RoundUp)
             .split(c, co, cii, vec * t.co_vectors, TailStrategy::RoundUp)
-            .reorder(order({cii, xi}, rows_outer))  // one phase row
-            .vectorize(cii, vec)
-            .unroll(cii)
-            .unroll(xi);
+            .reorder(order({xi, cii}, rows_outer))  // one phase row
+            .vectorize(xi)  // rows are pixel-major: a tile's channel vectors are transposed
+            .unroll(cii);   // by shuffles (vectorized over channels: scalar extract stores)
     }
     // The column tile spans kColumnTileRows rows (one row: bilinear_x2_rgb took 25-29 ms
     // instead of 19-20 on Zen 1). ShiftInwards: RoundUp measured 10% slower on fsrcnn_x3,
