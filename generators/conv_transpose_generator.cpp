@@ -22,7 +22,7 @@ using namespace Halide;
 namespace ksconv {
 namespace {
 
-// Small maps (SegregatedParts::narrow): phases of at most kNarrowPhase columns in layers with
+// Small maps (SegregatedParts::narrow()): phases of at most kNarrowPhase columns in layers with
 // fewer than kFewChannels output channels per group (the column tile, which needs the column
 // clamp), of at most kNarrowPhaseManyChannels in others: on 17-32 columns the wide maps' 16x6
 // tiles measured 7% faster than 16x4 on unet_up1 (Zen 3: 8 accumulators leave its two FMA
@@ -96,7 +96,6 @@ public:
                 p.narrow_width = output_width <= kNarrowPhaseManyChannels * sx;
                 p.narrow_width_few_channels = output_width <= kNarrowPhase * sx;
                 p.few_channels = channels_.cout_per_group < kFewChannels;
-                p.narrow = p.single_group && (p.narrow_width || (p.narrow_width_few_channels && p.few_channels));
             }
             for (int py = 0; py < sy; py++) {
                 for (int px = 0; px < sx; px++) p.phases.push_back(one_phase(px, py));
@@ -104,10 +103,11 @@ public:
             // The interleave's column is in the padded frame (X, not ox): a schedule that
             // aligns its columns to the stride then knows each column's phase at compile time.
             Expr qx = p.ox / sx, qy = Y / sy, rx = p.ox % sx, ry = Y % sy;
+            const Expr narrow = p.narrow();
             auto phase_at = [&](int i) {
                 Expr column = qx;
-                if (p.narrow.defined())
-                    column = select(p.narrow, phase_quotient(qx, i % sx, sx, pad_left, output_width), qx);
+                if (narrow.defined())
+                    column = select(narrow, phase_quotient(qx, i % sx, sx, pad_left, output_width), qx);
                 Expr row = phase_quotient(qy, i / sx, sy, pad_top, output_height);
                 return p.phases[i].func(column, row, co_in_group, group, p.n);
             };
@@ -140,7 +140,7 @@ private:
     // output: q is unchanged where the phase is selected, but Halide then sizes each phase by
     // its own residue class instead of by the whole output's range (at stride 2 with odd
     // padding, one row and one column fewer per phase: 4x4 on a 4x4 input, not 5x5). Columns
-    // are clamped only on small maps (SegregatedParts::narrow, a specialization of the
+    // are clamped only on small maps (SegregatedParts::narrow(), a specialization of the
     // schedule): there the clamp saves a whole register tile per row, elsewhere it would only
     // turn the interleave's vector loads into gathers.
     Expr phase_quotient(Expr q, int r, int s, Expr pad, Expr extent) {

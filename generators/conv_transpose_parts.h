@@ -35,13 +35,18 @@ struct SegregatedParts {
     Halide::Var ox{"ox"}, oy{"oy"}, co{"co"}, n{"n"}, qx{"qx"}, qy{"qy"}, px{"px"}, py{"py"}, g{"g"};
     Halide::Expr cout_per_group;  // output channels per group
     LayerExtents extents;
-    // If defined (CPU, strides up to 2x2): a small map, whose phases clamp their columns and take
-    // narrower register tiles. It is single_group && (narrow_width || (narrow_width_few_channels
-    // && few_channels)); schedules specialize on those parts one at a time (see x86_schedules.cpp).
-    Halide::Expr narrow, narrow_width, narrow_width_few_channels, few_channels;
     Halide::Expr single_group;  // groups == 1: a condition schedules specialize on
+    // Small maps (CPU, strides up to 2x2; undefined elsewhere): the parts of narrow(), which
+    // schedules specialize on one comparison at a time (see x86_schedules.cpp).
+    Halide::Expr narrow_width, narrow_width_few_channels, few_channels;
     bool runtime_stride = false;
     int stride_x = 0, stride_y = 0;  // compile-time strides (0 when they are run-time inputs)
+
+    // If defined: a small map, whose phases clamp their columns and take narrower register tiles.
+    Halide::Expr narrow() const {
+        if (!narrow_width.defined()) return Halide::Expr();
+        return single_group && (narrow_width || (narrow_width_few_channels && few_channels));
+    }
 };
 
 // Zero insertion followed by a stride-1 convolution with the flipped kernel.

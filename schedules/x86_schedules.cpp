@@ -190,7 +190,7 @@ void schedule_segregated_x86(SegregatedParts &p, const Target &target) {
     // One comparison per specialization, nested, so that every branch knows what narrow is:
     // in the else branch of specialize(narrow) Halide learned nothing from its disjunction,
     // kept the interleave's select of the clamped column, and fsrcnn_x2 ran 7x slower.
-    if (p.narrow.defined()) {
+    if (p.narrow_width.defined()) {
         ungrouped.specialize(p.narrow_width);
         ungrouped.specialize(p.narrow_width_few_channels).specialize(p.few_channels);
     }
@@ -201,9 +201,10 @@ void schedule_segregated_x86(SegregatedParts &p, const Target &target) {
     Func consumer = p.interleave.defined() ? p.interleave : p.output;  // the phases' one caller
     std::vector<VarOrRVar> rows_outer{p.qy};
     if (p.runtime_stride) rows_outer = {p.qy, p.px, p.py};
+    const Expr narrow = p.narrow();
     for (const PhaseFunc &phase : p.phases) {
         schedule_phase(phase.func, phase.taps, consumer, p.output, task, p.qx, p.co, rows_outer, p.cout_per_group,
-                       p.single_group, p.narrow, task_channels, target);
+                       p.single_group, narrow, task_channels, target);
     }
 }
 
