@@ -104,6 +104,10 @@ public:
             // aligns its columns to the stride then knows each column's phase at compile time.
             Expr qx = p.ox / sx, qy = Y / sy, rx = p.ox % sx, ry = Y % sy;
             const Expr narrow = p.narrow();
+            // Rows are clamped to each phase's own quotients (phase_quotient, phase_taps.h);
+            // columns only on small maps (narrow(), a specialization of the schedule): there
+            // the clamp saves a whole register tile per row, elsewhere it would only turn the
+            // interleave's vector loads into gathers.
             auto phase_at = [&](int i) {
                 Expr column = qx;
                 if (narrow.defined())
@@ -135,17 +139,6 @@ public:
 private:
     SegregatedParts parts_;
     ChannelGroups channels_;
-
-    // Quotient q of an output coordinate clamped to the quotients that phase r has in the
-    // output: q is unchanged where the phase is selected, but Halide then sizes each phase by
-    // its own residue class instead of by the whole output's range (at stride 2 with odd
-    // padding, one row and one column fewer per phase: 4x4 on a 4x4 input, not 5x5). Columns
-    // are clamped only on small maps (SegregatedParts::narrow(), a specialization of the
-    // schedule): there the clamp saves a whole register tile per row, elsewhere it would only
-    // turn the interleave's vector loads into gathers.
-    Expr phase_quotient(Expr q, int r, int s, Expr pad, Expr extent) {
-        return clamp(q, (pad - r + s - 1) / s, (pad + extent - 1 - r) / s);
-    }
 
     // Phase (px, py): bias plus a dense stride-1 correlation with its sub-kernel.
     PhaseFunc one_phase(int px, int py) {

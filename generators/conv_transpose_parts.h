@@ -49,6 +49,25 @@ struct SegregatedParts {
     }
 };
 
+// Kernel segregation for layers with few output channels (FSRCNN's 56->1, RGB outputs): the
+// reduction over input channels is done once per (input pixel, kernel tap) as a GEMM, and each
+// phase sums its taps' products, shifted. See tap_products_generator.cpp.
+// Taps in the packed tap weights are padded with zeros to a multiple of kTapPadding
+// (runtime/src/packing.hpp), so that a GEMM tile may round the taps up to its width.
+constexpr int kTapPadding = 12;
+
+struct TapProductParts {
+    Halide::Func output{"conv_transpose_tap_products"};  // (ox, oy, co, n): the phases interleaved
+    Halide::Func interleave{"interleave"};  // (X, oy, co, n), X in the padded frame
+    Halide::Func input_padded;              // (ix, iy, ci, n): input with a zero border
+    Halide::Func products{"tap_products"};  // (ix, iy, tap, n): sum over ci of weight * input
+    Halide::RDom input_channels;            // the GEMM's reduction
+    std::vector<PhaseFunc> phases;          // (qx, qy, co, n), phase (px, py) at py*stride + px
+    Halide::Var ox{"ox"}, oy{"oy"}, co{"co"}, n{"n"}, qx{"qx"}, qy{"qy"}, ix{"ix"}, iy{"iy"}, tap{"tap"};
+    LayerExtents extents;
+    int stride = 0;
+};
+
 // Zero insertion followed by a stride-1 convolution with the flipped kernel.
 struct ZeroInsertParts {
     Halide::Func output{"conv_transpose_zero_insert"};  // (ox, oy, co, n)

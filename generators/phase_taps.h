@@ -18,6 +18,8 @@ struct PhaseTaps {
     Halide::Expr count;     // number of taps (0: the phase is bias only)
     Halide::Expr offset;    // input offset of tap 0
     Halide::Expr tap_step;  // input step between successive taps
+    // Compile-time stride only: tap j is kernel index first + j * kernel_step.
+    Halide::Expr first, kernel_step;
     std::vector<Halide::Func> tables;  // run-time stride only: small Funcs to compute_root
 };
 
@@ -36,7 +38,17 @@ inline PhaseTaps phase_taps(int r, int s, Halide::Expr kernel, Halide::Expr dila
     taps.count = select(first < s && first < kernel, (kernel - first + step - 1) / step, 0);
     taps.offset = select(first < s, (r - first * dilation) / s, 0);
     taps.tap_step = dilation / gcd;
+    taps.first = first;
+    taps.kernel_step = step;
     return taps;
+}
+
+// Quotient q of an output coordinate clamped to the quotients that phase r has in an output
+// of `extent` pixels with padding `pad`: q is unchanged where the phase is selected, but
+// Halide then sizes each phase by its own residue class instead of by the whole output's
+// range (at stride 2 with odd padding, one row and one column fewer per phase).
+inline Halide::Expr phase_quotient(Halide::Expr q, int r, int s, Halide::Expr pad, Halide::Expr extent) {
+    return Halide::clamp(q, (pad - r + s - 1) / s, (pad + extent - 1 - r) / s);
 }
 
 // Phase `r` (an Expr in [0, s)) of a compile-time stride `s`: each phase's taps, picked by r.

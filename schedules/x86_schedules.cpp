@@ -79,12 +79,11 @@ OutputLoops tile_output(Func output, Var ox, Var oy, Var co, Var n, int vec, int
 // column fixed at compile time and the select is over row phases only (over all s_h*s_w
 // phases it was 22% of stride4_k8's time). Specializing on the padding's phase instead
 // doubled the compile time.
-void schedule_interleave(SegregatedParts &p, Var row, int vec) {
-    const int sx = p.stride_x;
+void schedule_interleave(Func interleave, Func output, Var ox, int sx, Var row, int vec) {
     Var xo("xo"), xg("x_group"), xr("x_in_group");
-    p.interleave.compute_at(p.output, row)
-        .align_bounds(p.ox, sx * vec)
-        .split(p.ox, xg, xr, sx)
+    interleave.compute_at(output, row)
+        .align_bounds(ox, sx * vec)
+        .split(ox, xg, xr, sx)
         .split(xg, xo, xg, vec)
         .reorder(xg, xr, xo)
         .vectorize(xg)
@@ -181,7 +180,7 @@ void schedule_segregated_x86(SegregatedParts &p, const Target &target) {
         .bound(p.n, 0, p.extents.batch);
     auto [task, row] = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows, task_channels);
     // At stride 2 the inline interleave measured as fast (3-5% faster on wide maps).
-    if (p.interleave.defined() && p.stride_x >= 3) schedule_interleave(p, row, vec);
+    if (p.interleave.defined() && p.stride_x >= 3) schedule_interleave(p.interleave, p.output, p.ox, p.stride_x, row, vec);
     // Same schedule in every branch. Ungrouped layers (single_group) name their channels
     // directly, so a task's phases start on its channel block, a multiple of the packed
     // weights' blocks: the channel tiles' weight vectors are dense loads (elsewhere, gathers).
@@ -205,6 +204,72 @@ void schedule_segregated_x86(SegregatedParts &p, const Target &target) {
     for (const PhaseFunc &phase : p.phases) {
         schedule_phase(phase.func, phase.taps, consumer, p.output, task, p.qx, p.co, rows_outer, p.cout_per_group,
                        p.single_group, narrow, task_channels, target);
+    }
+}
+
+// Tap products: tasks are blocks of output rows and columns (a task's products are then a
+// few hundred KB, mostly in L2, whatever the map's width), and within a task the input
+// slab, the products GEMM, the phases, and the interleave row by row. The GEMM's register
+// tile is kProductRows rows x one vector of pixels x product_taps() taps, the input channels
+// innermost: per channel, 2 input vectors and 6 weight broadcasts feed 12 FMAs (AVX2). 2 x 6
+// measured fastest on FSRCNN's x2 and x3 deconvolutions (Zen 3); 4 vectors x 3 taps spilled
+// a register (17 live), 9 x 1 and 3 x 3 were 5-10% slower. 32 registers (AVX-512) fit twice
+// the taps (not measured: no AVX-512 machine).
+constexpr int kTaskPhaseRows = 16;  // the products' halo rows are (taps - 1) / 16 of the work
+// Maps are split in column blocks of at most this many phase columns, as even as the vector
+// width allows, so a task's products stay bounded on any width.
+constexpr int kTaskPhaseColumns = 256;
+Expr task_columns(Expr output_width, int s, int vec) {
+    Expr phase_width = (output_width + s - 1) / s;
+    Expr blocks = (phase_width + kTaskPhaseColumns - 1) / kTaskPhaseColumns;
+    Expr block = (phase_width + blocks - 1) / blocks;
+    return (block + vec - 1) / vec * vec * s;
+}
+constexpr int kProductRows = 2;
+int product_taps(const Target &t) { return t.has_feature(Target::AVX512_Skylake) ? 12 : 6; }
+
+void schedule_tap_products_x86(TapProductParts &p, const Target &target) {
+    const int vec = target.natural_vector_size<float>(), s = p.stride, taps = product_taps(target);
+    static_assert(kTapPadding % 12 == 0 && kTapPadding % 6 == 0, "a GEMM tile's taps must divide the padding");
+    p.output.bound(p.ox, 0, p.extents.width)
+        .bound(p.oy, 0, p.extents.height)
+        .bound(p.co, 0, p.extents.channels)
+        .bound(p.n, 0, p.extents.batch);
+    Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), blocks("blocks"), task("task");
+    p.output.split(p.ox, xo, xi, task_columns(p.extents.width, s, vec), TailStrategy::GuardWithIf)
+        .split(p.oy, yo, yi, kTaskPhaseRows * s, TailStrategy::GuardWithIf)
+        .reorder(xi, yi, p.co, xo, yo, p.n)
+        .fuse(xo, yo, blocks)
+        .fuse(blocks, p.n, task)
+        .parallel(task)
+        .vectorize(xi, vec, TailStrategy::GuardWithIf);
+    if (s >= 3) schedule_interleave(p.interleave, p.output, p.ox, s, yi, vec);
+    p.input_padded.compute_at(p.output, task).vectorize(_0, vec);
+
+    // The task's products in memory, computed tile by tile; each tile accumulates in its own
+    // Func of constant extents, which LLVM keeps in registers (accumulating in the task's
+    // buffer, whose strides are run-time values, it loaded and stored every accumulator per
+    // input channel: it could not prove them apart).
+    Func stored = p.products.in();
+    Var ixo("ixo"), ixi("ixi"), iyo("iyo"), iyi("iyi"), to("tap_o"), ti("tap_i");
+    stored.compute_at(p.output, task)
+        .align_bounds(p.tap, taps)
+        .split(p.ix, ixo, ixi, vec, TailStrategy::RoundUp)
+        .split(p.iy, iyo, iyi, kProductRows, TailStrategy::RoundUp)
+        .split(p.tap, to, ti, taps, TailStrategy::RoundUp)
+        .reorder(ixi, iyi, ti, to, ixo, iyo)  // a pixel vector's input and weights stay in L1
+        .vectorize(ixi)
+        .unroll(iyi)
+        .unroll(ti);
+    p.products.compute_at(stored, to).vectorize(p.ix).unroll(p.iy).unroll(p.tap);
+    p.products.update()
+        .reorder(p.ix, p.iy, p.tap, p.input_channels)
+        .vectorize(p.ix)
+        .unroll(p.iy)
+        .unroll(p.tap);
+    for (PhaseFunc &phase : p.phases) {
+        phase.func.compute_at(p.output, task).vectorize(p.qx, vec);
+        phase.func.update().vectorize(p.qx, vec);
     }
 }
 

@@ -6,6 +6,7 @@
 namespace ksconv {
 
 void schedule_segregated_x86(SegregatedParts &parts, const Halide::Target &target);
+void schedule_tap_products_x86(TapProductParts &parts, const Halide::Target &target);
 void schedule_zero_insert_x86(ZeroInsertParts &parts, const Halide::Target &target);
 
 }  // namespace ksconv

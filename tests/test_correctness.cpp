@@ -362,6 +362,8 @@ std::vector<std::string> features_of(const Case &c) {
     add(c.h > 1 && c.w == 1, "Hx1 input");
     add(c.h > 1 && c.w > 1 && c.h != c.w, "non-square input");
     add(c.cin >= 32 && c.h >= 20, "larger case");
+    add(p.groups == 1 && p.stride_h == p.stride_w && p.stride_h >= 2 && p.stride_h <= 4 && c.cin >= 32 && c.cout < 8,
+        "few outputs from 32+ inputs");  // the CPU's tap-products kernel
     return f;
 }
 
@@ -420,7 +422,7 @@ public:
             "output padding", "output padding >= stride", "dilation 2", "dilation 3",
             "gcd(stride, dilation) > 1", "groups 2", "depthwise", "depthwise x2", "bias",
             "no bias", "batch 3", "1 channel", "3 channels", "17 channels", "1x1 input",
-            "1xW input", "Hx1 input", "non-square input", "larger case"};
+            "1xW input", "Hx1 input", "non-square input", "larger case", "few outputs from 32+ inputs"};
         for (const char *feature : required) {
             const auto it = features_.find(feature);
             EXPECT_TRUE(it != features_.end() && it->second > 0)
@@ -558,6 +560,15 @@ TEST_P(CorrectnessSweep, RandomizedAgainstScatterReference) {
 
     // Fully random cases.
     for (int i = 0; i < 150; ++i) sweep.add(gen.random_case());
+
+    // Few outputs from many inputs at square strides 2-4 (the CPU's tap-products kernel),
+    // random kernels, padding and dilation.
+    for (int i = 0; i < 12; ++i) {
+        const int s = gen.range(2, 4);
+        Case c = sweep.with(s, s, gen.range(1, 9), gen.range(1, 9));
+        c.cin = gen.range(32, 48), c.cout = gen.range(1, 7), c.p.groups = 1;
+        sweep.add(c);
+    }
 
     // A handful of larger layers: 32 -> 32 channels on 20x20.
     auto large = [&](int sh, int sw, int kh, int kw, int pad, int d, int groups) {
@@ -802,6 +813,42 @@ TEST_P(Correctness, LargeStrideInterleaveEveryPaddingPhase) {
     cases.push_back(make_case(1, 5, 3, 9, 17, 5, four_by_one, false));
     cases.push_back(make_case(1, 2, 3, 21, 3, 2, symmetric(4, 0), true));  // kernel < stride
     for (const Case &c : cases) expect_case_correct(c, device(), methods());
+}
+
+// On the CPU, ungrouped layers with fewer than 8 output channels and at least 32 inputs at
+// square strides 2-4 take the tap-products kernel (a GEMM per kernel tap, then each phase sums
+// its taps): every pad residue with asymmetric padding and output padding, dilation, a kernel
+// smaller than the stride, tap counts that are no multiple of the GEMM tile, 1 to 7 channels
+// (at most 256 taps: kernel taps x channels), batch 2, and a map of several column blocks
+// (256 phase columns) and row blocks (16 phase rows).
+TEST_P(Correctness, TapProductsFewOutputChannels) {
+    SCOPED_TRACE(seed_text());
+    std::vector<Case> cases;
+    for (int stride : {2, 3, 4}) {
+        for (int pad = 0; pad <= stride; pad++) {
+            ConvTransposeParams p = symmetric(stride, pad);
+            p.pad_right = (pad + 1) % stride;
+            p.pad_top = (pad + 2) % (stride + 1);
+            p.output_padding_h = pad % 2;
+            cases.push_back(make_case(1 + pad % 2, 32 + pad, 5 + pad, 13 + 2 * pad, 1 + pad % 3, 2 * stride + 1, p,
+                                      pad % 2 == 0));
+        }
+    }
+    ConvTransposeParams dilated = symmetric(2, 2);
+    dilated.dilation_h = 2;
+    dilated.dilation_w = 3;
+    cases.push_back(make_case(1, 33, 6, 7, 3, 3, dilated, true));
+    cases.push_back(make_case(2, 34, 4, 9, 2, 2, symmetric(3, 0), true));       // kernel < stride
+    cases.push_back(make_case(1, 35, 3, 5, 7, 6, symmetric(2, 2), true));       // 252 taps
+    cases.push_back(make_case(1, 32, 37, 261, 1, 9, symmetric(2, 4, 1), true));  // 2 x 3 blocks
+    for (const Case &c : cases) {
+        if (device() == Device::cpu) {
+            const CaseData d = make_data(c);
+            const ConvTranspose2d layer(c.p, c.weight_shape(), d.weights.data(), d.bias_ptr());
+            EXPECT_EQ(layer.variant_name(), "segregated_tap_products_s" + std::to_string(c.p.stride_h)) << c.describe();
+        }
+        expect_case_correct(c, device(), methods());
+    }
 }
 
 // Few output channels take the column tile, which spans two phase rows: every row count

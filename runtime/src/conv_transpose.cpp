@@ -23,6 +23,8 @@ struct ConvTranspose2d::Impl {
     detail::PackedKernel packed_kernel;  // zero-insert only: channels fastest
     std::vector<float> bias;             // Cout values, zeros when the layer has no bias
     detail::SubKernels sub_kernels;      // segregated only: packed once here, never per call
+    detail::TapWeights tap_weights;      // segregated with few output channels (tap products) instead
+    bool tap_products = false;
     // The kernel's weight operand (sub-kernels or packed kernel) and bias, on the layer's
     // device since construction.
     Halide::Runtime::Buffer<const float> weight_buffer, bias_buffer;
@@ -32,7 +34,9 @@ struct ConvTranspose2d::Impl {
         // The generated functions take non-const buffers but only read their inputs.
         auto *w = const_cast<halide_buffer_t *>(weight_buffer.raw_buffer());
         auto *b = const_cast<halide_buffer_t *>(bias_buffer.raw_buffer());
-        if (method == Method::Segregated) {
+        if (method == Method::Segregated && tap_products) {
+            detail::run_tap_products(params, weight_shape, w, b, input, output);
+        } else if (method == Method::Segregated) {
             detail::run_segregated(device, params, weight_shape, w, b, input, output);
         } else {
             detail::run_zero_insert(device, params, w, b, input, output);
@@ -58,6 +62,13 @@ ConvTranspose2d::ConvTranspose2d(const ConvTransposeParams &params, const Weight
     // Weights are packed here, once, in the layout each method's kernel reads.
     switch (method) {
         case Method::Segregated: {
+            im.tap_products = detail::uses_tap_products_variant(device, params, weight_shape);
+            if (im.tap_products) {
+                im.tap_weights = detail::pack_tap_weights(weight_shape, weights);
+                std::vector<halide_dimension_t> dims = im.tap_weights.dimensions();
+                im.weight_buffer = Halide::Runtime::Buffer<const float>(im.tap_weights.data.data(), 2, dims.data());
+                break;
+            }
             im.sub_kernels = detail::segregate_kernel(params, weight_shape, weights);
             const detail::SubKernels &sub = im.sub_kernels;
             detail::checked_int(int64_t(sub.data.size()), "packed weights");
@@ -109,7 +120,8 @@ Shape4 ConvTranspose2d::output_shape(const Shape4 &input) const {
 int64_t ConvTranspose2d::packed_weight_bytes() const {
     const Impl &im = *impl_;
     return int64_t(sizeof(float)) *
-           int64_t(im.sub_kernels.data.size() + im.packed_kernel.data.size() + im.weights.size());
+           int64_t(im.sub_kernels.data.size() + im.tap_weights.data.size() + im.packed_kernel.data.size() +
+                   im.weights.size());
 }
 
 std::string ConvTranspose2d::variant_name() const {
@@ -117,6 +129,10 @@ std::string ConvTranspose2d::variant_name() const {
     std::string name;
     switch (impl_->method) {
         case Method::Segregated:
+            if (impl_->tap_products) {
+                name = "segregated_tap_products_s" + std::to_string(p.stride_h);
+                break;
+            }
             name = detail::uses_fixed_stride_variant(impl_->device, p, impl_->weight_shape)
                        ? "segregated_s" + std::to_string(p.stride_h) + "x" + std::to_string(p.stride_w)
                        : "segregated_runtime_stride";

@@ -1,6 +1,5 @@
 #include "halide_calls.hpp"
 
-#include <atomic>
 #include <climits>
 #include <mutex>
 #include <numeric>
@@ -14,6 +13,7 @@
 #include "ksconv/memory.hpp"
 #include "kernel_tables.hpp"
 #include "packing.hpp"
+#include "scratch_allocator.hpp"
 #include "ksconv_all_kernels.h"
 
 namespace ksconv::detail {
@@ -59,29 +59,6 @@ void capture_error(void *, const char *message) {
 
 void discard_print(void *, const char *) {}
 
-// Scratch accounting: every Halide heap allocation carries its size in a header.
-std::atomic<int64_t> g_scratch_bytes{0};
-std::atomic<int64_t> g_scratch_peak{0};
-constexpr size_t kHeader = 64;  // keeps Halide's alignment (32 bytes) for the payload
-
-void *counting_malloc(void *user_context, size_t size) {
-    auto *base = static_cast<char *>(halide_default_malloc(user_context, size + kHeader));
-    if (base == nullptr) return nullptr;
-    *reinterpret_cast<size_t *>(base) = size;
-    int64_t now = g_scratch_bytes += int64_t(size);
-    int64_t peak = g_scratch_peak.load();
-    while (now > peak && !g_scratch_peak.compare_exchange_weak(peak, now)) {
-    }
-    return base + kHeader;
-}
-
-void counting_free(void *user_context, void *ptr) {
-    if (ptr == nullptr) return;
-    char *base = static_cast<char *>(ptr) - kHeader;
-    g_scratch_bytes -= int64_t(*reinterpret_cast<size_t *>(base));
-    halide_default_free(user_context, base);
-}
-
 void check(int status, const char *kernel) {
     if (status == 0) return;
     std::lock_guard<std::mutex> lock(g_error_mutex);
@@ -104,31 +81,14 @@ void install_halide_hooks() {
     std::call_once(once, [] {
         halide_set_error_handler(capture_error);
         halide_set_custom_print(discard_print);
-        halide_set_custom_malloc(counting_malloc);
-        halide_set_custom_free(counting_free);
+        halide_set_custom_malloc(scratch_malloc);
+        halide_set_custom_free(scratch_free);
         install_float_mode_tasks();
         // GPU memory freed by one call is kept for the next instead of going back to the
         // driver (the per-call input and output buffers of GPU layers).
         halide_reuse_device_allocations(nullptr, true);
     });
 }
-
-}  // namespace ksconv::detail
-
-namespace ksconv {
-
-void reset_scratch_peak() {
-    detail::install_halide_hooks();
-    detail::g_scratch_peak = detail::g_scratch_bytes.load();
-}
-
-int64_t scratch_peak_bytes() {
-    return detail::g_scratch_peak.load();
-}
-
-}  // namespace ksconv
-
-namespace ksconv::detail {
 
 namespace {
 
@@ -159,6 +119,35 @@ bool uses_fixed_stride_variant(Device device, const ConvTransposeParams &p, cons
     if (p.stride_h < 1 || p.stride_w < 1 || p.stride_h > kMaxFixedStride || p.stride_w > kMaxFixedStride) return false;
     if (device == Device::cpu) return true;
     return p.groups == 1 && gpu_shared_bytes(p, ws) <= kGpuSharedBudget;
+}
+
+// The tap-products kernel takes ungrouped layers with fewer than kTapProductsChannels output
+// channels (from 8, a vector of channels, the phases' channel tiles serve AVX2 better) at
+// square strides 2 to 4, from kTapProductsMinInputs input channels (its GEMM reduces over
+// them; each product is written and read back once, which costs more than 16 inputs' worth
+// of reduction saves: on Zen 3, 4x4 kernels at stride 2, 1-6 outputs, 1.0-1.7x slower than
+// the phases' column tile from 8 and 16 inputs, 0.3-0.75x from 32 and 64), and up to
+// kTapProductsMaxTaps taps (kernel taps x output channels: a task's products take about
+// 20 x 260 x taps floats).
+constexpr int kTapProductsChannels = 8;
+constexpr int kTapProductsMinInputs = 32;
+constexpr int64_t kTapProductsMaxTaps = 256;
+
+bool uses_tap_products_variant(Device device, const ConvTransposeParams &p, const WeightShape &ws) {
+    return device == Device::cpu && p.groups == 1 && p.stride_w == p.stride_h && p.stride_w >= 2 &&
+           p.stride_w <= 4 && ws.cout_per_group < kTapProductsChannels && ws.cin >= kTapProductsMinInputs &&
+           ws.cout_per_group * ws.kh * ws.kw <= kTapProductsMaxTaps;
+}
+
+void run_tap_products(const ConvTransposeParams &p, const WeightShape &ws, halide_buffer_t *tap_weights,
+                      halide_buffer_t *bias, halide_buffer_t *input, halide_buffer_t *output) {
+    install_halide_hooks();
+    using TapProductsFn = decltype(&ksconv_tap_products_s2);
+    constexpr TapProductsFn kByStride[] = {ksconv_tap_products_s2, ksconv_tap_products_s3, ksconv_tap_products_s4};
+    const FloatModeGuard float_mode;
+    check(kByStride[p.stride_w - 2](input, tap_weights, bias, p.pad_left, p.pad_top, int(ws.kw), int(ws.kh),
+                                    p.dilation_w, p.dilation_h, output->dim[0].extent, output->dim[1].extent, output),
+          "segregated");
 }
 
 void run_segregated(Device device, const ConvTransposeParams &p, const WeightShape &ws, halide_buffer_t *sub_kernels,

@@ -16,6 +16,14 @@ namespace ksconv::detail {
 // they take ungrouped layers whose block tiles fit in shared memory (schedules/gpu_tiles.h).
 bool uses_fixed_stride_variant(Device device, const ConvTransposeParams &p, const WeightShape &ws);
 
+// True when the tap-products kernel (few output channels, see
+// generators/tap_products_generator.cpp) serves this segregated layer on `device`.
+bool uses_tap_products_variant(Device device, const ConvTransposeParams &p, const WeightShape &ws);
+
+// `tap_weights` as laid out by pack_tap_weights (packing.hpp); otherwise as run_segregated.
+void run_tap_products(const ConvTransposeParams &p, const WeightShape &ws, halide_buffer_t *tap_weights,
+                      halide_buffer_t *bias, halide_buffer_t *input, halide_buffer_t *output);
+
 // `sub_kernels` as laid out by segregate_kernel (packing.hpp), `bias` Cout floats,
 // `input` and `output` NCHW as (x, y, c, n).
 void run_segregated(Device device, const ConvTransposeParams &p, const WeightShape &ws, halide_buffer_t *sub_kernels,

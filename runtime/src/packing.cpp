@@ -161,6 +161,23 @@ SubKernels segregate_kernel(const ConvTransposeParams &p, const WeightShape &sha
     return sub;
 }
 
+TapWeights pack_tap_weights(const WeightShape &shape, const float *weights) {
+    TapWeights packed;
+    const int64_t taps = shape.cout_per_group * shape.kh * shape.kw;
+    const int64_t padded = (taps + kTapPadding - 1) / kTapPadding * kTapPadding;
+    packed.data.assign(packed_elements("tap weights", {padded, shape.cin}), 0.0f);
+    packed.taps = int(taps);
+    packed.padded_taps = int(padded);
+    packed.cin = int(shape.cin);
+    for (int64_t ci = 0; ci < shape.cin; ci++)
+        std::copy(weights + ci * taps, weights + (ci + 1) * taps, packed.data.begin() + ci * padded);
+    return packed;
+}
+
+std::vector<halide_dimension_t> TapWeights::dimensions() const {
+    return detail::dimensions({padded_taps, cin}, {1, padded_taps});
+}
+
 std::vector<halide_dimension_t> SubKernels::dimensions() const {
     const int64_t ci = block, tx = ci * cin, ty = tx * taps_x, b = ty * taps_y, px = b * blocks, py = px * stride_x;
     return detail::dimensions({block, taps_x, taps_y, cin, blocks, stride_x, stride_y}, {1, tx, ty, ci, b, px, py});

@@ -58,9 +58,24 @@ struct PackedKernel : ChannelBlocks {
     std::vector<halide_dimension_t> dimensions() const;
 };
 
+// Taps are padded with zeros to a multiple of kTapPadding (generators/conv_transpose_parts.h):
+// the tap-products GEMM's tiles round the taps up to their width.
+constexpr int kTapPadding = 12;
+
+// The weights of the tap-products kernel (few output channels): (tap, ci) with tap =
+// kx + kw * (ky + kh * co) fastest, padded to `padded_taps` with zeros; the same order as
+// a row of the PyTorch layout, so each input channel's row is one copy.
+struct TapWeights {
+    std::vector<float> data;
+    int taps = 0, padded_taps = 0, cin = 0;
+    std::vector<halide_dimension_t> dimensions() const;
+};
+
 // `channel_padding`: zero channels appended past the last one; kernels that never tile
 // channels (FSRCNN's one-channel deconvolution) pass 0.
 PackedKernel pack_kernel(const WeightShape &shape, const float *weights, int channel_padding = kChannelPadding);
+
+TapWeights pack_tap_weights(const WeightShape &shape, const float *weights);
 
 SubKernels segregate_kernel(const ConvTransposeParams &params, const WeightShape &shape, const float *weights,
                             int channel_padding = kChannelPadding);
