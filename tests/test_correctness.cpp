@@ -851,9 +851,10 @@ TEST_P(Correctness, TapProductsFewOutputChannels) {
     }
 }
 
-// Few output channels take the column tile, which spans two phase rows: every row count
-// from one (a task's last tile then overlaps the one before), odd and even, with every pad
-// residue at strides 1-3, widths ending inside a vector, depthwise groups and batch 2.
+// Few output channels from few inputs take the column tile, which spans two phase rows:
+// every row count from one (a task's last tile then overlaps the one before), odd and even,
+// with every pad residue at strides 1-3, widths ending inside a vector, depthwise groups and
+// batch 2.
 TEST_P(Correctness, ColumnTileEveryRowCount) {
     SCOPED_TRACE(seed_text());
     std::vector<Case> cases;
