@@ -115,8 +115,7 @@ public:
                 Expr row = phase_quotient(qy, i / sx, sy, pad_top, output_height);
                 return p.phases[i].func(column, row, co_in_group, group, p.n);
             };
-            Expr value = phase_at(sx * sy - 1);
-            for (int i = sx * sy - 2; i >= 0; i--) value = select(ry == i / sx && rx == i % sx, phase_at(i), value);
+            Expr value = interleave_phases(sx, sy, rx, ry, phase_at);
             // Its own Func so that a schedule can compute it apart from the output (the x86 one
             // does at strides of 3 and more, in column groups; see x86_schedules.cpp).
             p.interleave(p.ox, p.oy, p.co, p.n) = value;

@@ -51,6 +51,15 @@ inline Halide::Expr phase_quotient(Halide::Expr q, int r, int s, Halide::Expr pa
     return Halide::clamp(q, (pad - r + s - 1) / s, (pad + extent - 1 - r) / s);
 }
 
+// The interleave of s_x * s_y phases: phase_at(i) of phase (i % sx, i / sx) where the output
+// coordinate's remainders are (rx, ry).
+template <typename PhaseAt>
+Halide::Expr interleave_phases(int sx, int sy, Halide::Expr rx, Halide::Expr ry, PhaseAt phase_at) {
+    Halide::Expr value = phase_at(sx * sy - 1);
+    for (int i = sx * sy - 2; i >= 0; i--) value = Halide::select(ry == i / sx && rx == i % sx, phase_at(i), value);
+    return value;
+}
+
 // Phase `r` (an Expr in [0, s)) of a compile-time stride `s`: each phase's taps, picked by r.
 // A schedule that unrolls r over [0, s) gets phase_taps(r, ...) in each copy.
 inline PhaseTaps phase_taps_of(Halide::Expr r, int s, Halide::Expr kernel, Halide::Expr dilation) {

@@ -67,9 +67,7 @@ public:
         auto phase_at = [&](int i) {
             return p.phases[i].func(qx, phase_quotient(qy, i / s, s, pad_top, output_height), p.co, p.n);
         };
-        Expr value = phase_at(s * s - 1);
-        for (int i = s * s - 2; i >= 0; i--) value = select(ry == i / s && rx == i % s, phase_at(i), value);
-        p.interleave(p.ox, p.oy, p.co, p.n) = value;
+        p.interleave(p.ox, p.oy, p.co, p.n) = interleave_phases(s, s, rx, ry, phase_at);
         p.output(p.ox, p.oy, p.co, p.n) = p.interleave(p.ox + pad_left, p.oy, p.co, p.n);
         p.extents = {output_width, output_height, channels, input.dim(3).extent()};
         output = p.output;

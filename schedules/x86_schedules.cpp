@@ -50,6 +50,15 @@ std::vector<ChannelTile> channel_tiles(const Target &t, bool narrow_rows) {  // 
 constexpr int kColumnTileVectors = 4;
 constexpr int kColumnTileRows = 2;
 
+// The region computed, declared from the pipeline's own extent inputs (which the phases'
+// clamps rely on); Halide checks the output buffer holds it.
+void bound_to_extents(Func output, Var ox, Var oy, Var co, Var n, const LayerExtents &extents) {
+    output.bound(ox, 0, extents.width)
+        .bound(oy, 0, extents.height)
+        .bound(co, 0, extents.channels)
+        .bound(n, 0, extents.batch);
+}
+
 // Output tiles: (batch, row block, channel block) in parallel, vectorized columns inside.
 // The channel block, sized at run time, is the outermost part of the fused task: inner, its
 // count would divide the others and Halide's bounds of them came out unbounded (a failed
@@ -172,15 +181,11 @@ void schedule_segregated_x86(SegregatedParts &p, const Target &target) {
     const int vec = target.natural_vector_size<float>();
     const int rows = rows_per_task(p.stride_y);
     Expr task_channels = channels_per_task(p.extents, rows);
-    // The region computed is declared from the pipeline's own extent inputs, which the phases'
-    // clamps rely on; Halide checks the output buffer holds it.
-    p.output.bound(p.ox, 0, p.extents.width)
-        .bound(p.oy, 0, p.extents.height)
-        .bound(p.co, 0, p.extents.channels)
-        .bound(p.n, 0, p.extents.batch);
+    bound_to_extents(p.output, p.ox, p.oy, p.co, p.n, p.extents);
     auto [task, row] = tile_output(p.output, p.ox, p.oy, p.co, p.n, vec, rows, task_channels);
     // At stride 2 the inline interleave measured as fast (3-5% faster on wide maps).
-    if (p.interleave.defined() && p.stride_x >= 3) schedule_interleave(p.interleave, p.output, p.ox, p.stride_x, row, vec);
+    if (p.interleave.defined() && p.stride_x >= 3)
+        schedule_interleave(p.interleave, p.output, p.ox, p.stride_x, row, vec);
     // Same schedule in every branch. Ungrouped layers (single_group) name their channels
     // directly, so a task's phases start on its channel block, a multiple of the packed
     // weights' blocks: the channel tiles' weight vectors are dense loads (elsewhere, gathers).
@@ -231,10 +236,7 @@ int product_taps(const Target &t) { return t.has_feature(Target::AVX512_Skylake)
 void schedule_tap_products_x86(TapProductParts &p, const Target &target) {
     const int vec = target.natural_vector_size<float>(), s = p.stride, taps = product_taps(target);
     static_assert(kTapPadding % 12 == 0 && kTapPadding % 6 == 0, "a GEMM tile's taps must divide the padding");
-    p.output.bound(p.ox, 0, p.extents.width)
-        .bound(p.oy, 0, p.extents.height)
-        .bound(p.co, 0, p.extents.channels)
-        .bound(p.n, 0, p.extents.batch);
+    bound_to_extents(p.output, p.ox, p.oy, p.co, p.n, p.extents);
     Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), blocks("blocks"), task("task");
     p.output.split(p.ox, xo, xi, task_columns(p.extents.width, s, vec), TailStrategy::GuardWithIf)
         .split(p.oy, yo, yi, kTaskPhaseRows * s, TailStrategy::GuardWithIf)

@@ -24,17 +24,21 @@ struct ConvTranspose2d::Impl {
     std::vector<float> bias;             // Cout values, zeros when the layer has no bias
     detail::SubKernels sub_kernels;      // segregated only: packed once here, never per call
     detail::TapWeights tap_weights;      // segregated with few output channels (tap products) instead
-    bool tap_products = false;
     // The kernel's weight operand (sub-kernels or packed kernel) and bias, on the layer's
     // device since construction.
     Halide::Runtime::Buffer<const float> weight_buffer, bias_buffer;
+
+    // Segregated with few output channels: the tap-products kernel serves it.
+    bool tap_products() const {
+        return method == Method::Segregated && detail::uses_tap_products_variant(device, params, weight_shape);
+    }
 
     // Runs the kernel on buffers already on `device`.
     void run_kernel(halide_buffer_t *input, halide_buffer_t *output) const {
         // The generated functions take non-const buffers but only read their inputs.
         auto *w = const_cast<halide_buffer_t *>(weight_buffer.raw_buffer());
         auto *b = const_cast<halide_buffer_t *>(bias_buffer.raw_buffer());
-        if (method == Method::Segregated && tap_products) {
+        if (tap_products()) {
             detail::run_tap_products(params, weight_shape, w, b, input, output);
         } else if (method == Method::Segregated) {
             detail::run_segregated(device, params, weight_shape, w, b, input, output);
@@ -43,6 +47,17 @@ struct ConvTranspose2d::Impl {
         }
     }
 };
+
+namespace {
+
+// A Halide view of packed weights stored in `storage`, starting at `values`.
+Halide::Runtime::Buffer<const float> weight_view(const std::vector<float> &storage, const float *values,
+                                                 const std::vector<halide_dimension_t> &dims) {
+    detail::checked_int(int64_t(storage.size()), "packed weights");
+    return Halide::Runtime::Buffer<const float>(values, int(dims.size()), dims.data());
+}
+
+}  // namespace
 
 ConvTranspose2d::ConvTranspose2d(const ConvTransposeParams &params, const WeightShape &weight_shape,
                                  const float *weights, const float *bias, Method method, Device device)
@@ -61,29 +76,21 @@ ConvTranspose2d::ConvTranspose2d(const ConvTransposeParams &params, const Weight
     im.bias = bias ? std::vector<float>(bias, bias + cout) : std::vector<float>(size_t(cout), 0.0f);
     // Weights are packed here, once, in the layout each method's kernel reads.
     switch (method) {
-        case Method::Segregated: {
-            im.tap_products = detail::uses_tap_products_variant(device, params, weight_shape);
-            if (im.tap_products) {
+        case Method::Segregated:
+            if (im.tap_products()) {
                 im.tap_weights = detail::pack_tap_weights(weight_shape, weights);
-                std::vector<halide_dimension_t> dims = im.tap_weights.dimensions();
-                im.weight_buffer = Halide::Runtime::Buffer<const float>(im.tap_weights.data.data(), 2, dims.data());
+                im.weight_buffer =
+                    weight_view(im.tap_weights.data, im.tap_weights.data.data(), im.tap_weights.dimensions());
                 break;
             }
             im.sub_kernels = detail::segregate_kernel(params, weight_shape, weights);
-            const detail::SubKernels &sub = im.sub_kernels;
-            detail::checked_int(int64_t(sub.data.size()), "packed weights");
-            std::vector<halide_dimension_t> dims = sub.dimensions();
-            im.weight_buffer = Halide::Runtime::Buffer<const float>(sub.values(), int(dims.size()), dims.data());
+            im.weight_buffer = weight_view(im.sub_kernels.data, im.sub_kernels.values(), im.sub_kernels.dimensions());
             break;
-        }
-        case Method::ZeroInsert: {
+        case Method::ZeroInsert:
             im.packed_kernel = detail::pack_kernel(weight_shape, weights);
-            const detail::PackedKernel &k = im.packed_kernel;
-            detail::checked_int(int64_t(k.data.size()), "packed weights");
-            std::vector<halide_dimension_t> dims = k.dimensions();
-            im.weight_buffer = Halide::Runtime::Buffer<const float>(k.values(), int(dims.size()), dims.data());
+            im.weight_buffer =
+                weight_view(im.packed_kernel.data, im.packed_kernel.values(), im.packed_kernel.dimensions());
             break;
-        }
         case Method::Reference:
             im.weights.assign(weights, weights + weight_shape.elements());
             return;
@@ -119,9 +126,8 @@ Shape4 ConvTranspose2d::output_shape(const Shape4 &input) const {
 
 int64_t ConvTranspose2d::packed_weight_bytes() const {
     const Impl &im = *impl_;
-    return int64_t(sizeof(float)) *
-           int64_t(im.sub_kernels.data.size() + im.tap_weights.data.size() + im.packed_kernel.data.size() +
-                   im.weights.size());
+    return int64_t(sizeof(float)) * int64_t(im.sub_kernels.data.size() + im.tap_weights.data.size() +
+                                            im.packed_kernel.data.size() + im.weights.size());
 }
 
 std::string ConvTranspose2d::variant_name() const {
@@ -129,7 +135,7 @@ std::string ConvTranspose2d::variant_name() const {
     std::string name;
     switch (impl_->method) {
         case Method::Segregated:
-            if (impl_->tap_products) {
+            if (impl_->tap_products()) {
                 name = "segregated_tap_products_s" + std::to_string(p.stride_h);
                 break;
             }
