@@ -36,6 +36,9 @@ public:
     // Compile-time stride per axis; 0 makes it a run-time input (the generic variant).
     GeneratorParam<int> stride_x{"stride_x", 2, 0, 16};
     GeneratorParam<int> stride_y{"stride_y", 2, 0, 16};
+    // CPU: reduce input channels in blocks of this many (0: all at once); see
+    // schedules/x86_schedules.cpp, schedule_phase.
+    GeneratorParam<int> input_block{"input_block", 0, 0, 1024};
 
     Input<Buffer<float>> input{"input", 4};              // (x, y, ci, n)
     Input<Buffer<float>> sub_kernels{"sub_kernels", 7};  // (co in block, tx, ty, ci, block, px, py)
@@ -61,6 +64,7 @@ public:
         p.runtime_stride = (stride_x == 0 || stride_y == 0);
         p.stride_x = p.runtime_stride ? 0 : int(stride_x);
         p.stride_y = p.runtime_stride ? 0 : int(stride_y);
+        p.input_block = input_block;
         p.input_padded = zero_border(input);
         sub_kernels.dim(0).set_bounds(0, kChannelBlock);
         // bias has one value per output channel

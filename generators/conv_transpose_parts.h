@@ -41,6 +41,7 @@ struct SegregatedParts {
     Halide::Expr narrow_width, narrow_width_few_channels, few_channels;
     bool runtime_stride = false;
     int stride_x = 0, stride_y = 0;  // compile-time strides (0 when they are run-time inputs)
+    int input_block = 0;             // CPU: input channels per block of the reduction (0: one block)
 
     // If defined: a small map, whose phases clamp their columns and take narrower register tiles.
     Halide::Expr narrow() const {
@@ -78,6 +79,7 @@ struct ZeroInsertParts {
     Halide::Expr cout_per_group;  // output channels per group
     Halide::Expr single_group;    // groups == 1: a condition schedules specialize on
     LayerExtents extents;         // about the output's (padding aside)
+    int input_block = 0;          // CPU: input channels per block of the reduction (0: one block)
 };
 
 }  // namespace ksconv

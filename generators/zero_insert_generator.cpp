@@ -19,6 +19,10 @@ namespace {
 
 class ConvTransposeZeroInsert : public Generator<ConvTransposeZeroInsert> {
 public:
+    // CPU: reduce input channels in blocks of this many (0: all at once), as the segregated
+    // generator's parameter of the same name.
+    GeneratorParam<int> input_block{"input_block", 0, 0, 1024};
+
     Input<Buffer<float>> input{"input", 4};  // (x, y, ci, n)
     // Packed once by the runtime in blocks of 16 channels, padded past the channel count like
     // the segregated sub-kernels: (co in block, kx, ky, ci, block).
@@ -35,6 +39,7 @@ public:
 
     void generate() {
         ZeroInsertParts &p = parts_;
+        p.input_block = input_block;
         Func padded = zero_border(input);
         p.zero_inserted(p.x, p.y, p.ci, p.n) =
             select(p.x % stride_x == 0 && p.y % stride_y == 0, padded(p.x / stride_x, p.y / stride_y, p.ci, p.n), 0.0f);

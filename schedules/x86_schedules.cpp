@@ -99,30 +99,17 @@ void schedule_interleave(Func interleave, Func output, Var ox, int sx, Var row, 
         .unroll(xr);
 }
 
-// One phase (a reduction over r = (ci in group, tap x, tap y)) computed for a task in
-// register tiles. `rows_outer` are the phase's pure variables kept outside a tile (row, and
-// the phase for run-time strides). Channel tiles serve ungrouped layers (`single_group`)
-// only: only there do their weight vectors start on a block of the packed weights (see
-// schedule_segregated_x86); grouped layers, mostly depthwise, take the column tile.
-void schedule_phase(Func phase, const RDom &r, Func consumer, Func output, Var task, Var x, Var c,
-                    std::vector<VarOrRVar> rows_outer, Expr cout_per_group, Expr single_group, Expr narrow_tiles,
-                    Expr task_channels, const Target &target) {
+// The channel tiles in the order they are tried, each with the condition (on the layer)
+// under which a phase takes it; when none holds, the few-channel column tile. Channel tiles
+// serve ungrouped layers (`single_group`) only: only there do their weight vectors start on
+// a block of the packed weights (see schedule_segregated_x86); grouped layers, mostly
+// depthwise, take the column tile. Each condition tests the chosen index for equality:
+// Halide 14 mis-simplified a chain of overlapping conditions (cout >= 16 && wide rows, then
+// cout >= 16), skipping the input copy in one branch.
+std::vector<std::pair<ChannelTile, Expr>> channel_tile_choice(Expr cout_per_group, Expr task_channels,
+                                                              Expr single_group, Expr narrow_tiles,
+                                                              const Target &target) {
     const int vec = target.natural_vector_size<float>();
-    Func rows = phase.in(consumer);  // the task's rows of this phase, in memory
-    Var xo("xo"), xi("xi"), co("c_tile"), cii("c_in_tile");
-    rows.compute_at(output, task);
-    // Loop order, innermost first: a register tile's loops, its column block, the loops over
-    // rows (and phases, run-time stride) outside it, then the channel block.
-    auto order = [&](std::vector<VarOrRVar> tile, const std::vector<VarOrRVar> &outside) {
-        tile.push_back(xo);
-        tile.insert(tile.end(), outside.begin(), outside.end());
-        tile.push_back(co);
-        return tile;
-    };
-    // The tiles in the order they are tried, and the index of the one this layer takes.
-    // Each specialization tests that index for equality: Halide 14 mis-simplified a chain of
-    // overlapping conditions (cout >= 16 && wide rows, then cout >= 16), skipping the input
-    // copy in one branch.
     std::vector<ChannelTile> candidates = channel_tiles(target, false), narrow = channel_tiles(target, true);
     std::vector<Expr> fits;
     Expr channels = min(cout_per_group, task_channels);  // a task's channels of one group
@@ -139,40 +126,105 @@ void schedule_phase(Func phase, const RDom &r, Func consumer, Func output, Var t
     choice = select(single_group, choice, int(candidates.size()));
     std::vector<std::pair<ChannelTile, Expr>> tiles;
     for (size_t i = 0; i < candidates.size(); i++) tiles.push_back({candidates[i], choice == int(i)});
+    return tiles;
+}
+
+// One phase (a reduction over r = (ci in group, tap x, tap y)) computed for a task in
+// register tiles. `rows_outer` are the phase's pure variables kept outside a tile (row, and
+// the phase for run-time strides).
+//
+// With input_block > 0 the input channels are reduced in blocks of that many, each block
+// over a whole phase row before the next: the tile's weights for one block (16 channels x
+// 64 inputs x taps) then stay in L1 across the row's tiles; in one block, 512 inputs x 4 taps
+// are 128 KB and every tile streamed them from L2. Each tile sums one block in registers and
+// adds it to the row's sums in memory, channels fastest (one load and store per accumulator
+// and block). Zen 3, 1 thread, minima of 3: 128 -> 64 channels, 4x4 kernel on 32x48 6.0 ->
+// 5.5 ms, 512 -> 64 on 16x24 6.7 -> 6.3; the extra pass made small reductions slower (the
+// depthwise bilinear_x2_rgb 20%), so the runtime picks these libraries for large reductions
+// only (runtime/src/halide_calls.cpp).
+void schedule_phase(Func phase, const RDom &r, Func consumer, Func output, Var task, Var x, Var c,
+                    std::vector<VarOrRVar> rows_outer, Expr cout_per_group, Expr single_group, Expr narrow_tiles,
+                    Expr task_channels, int input_block, const Target &target) {
+    const int vec = target.natural_vector_size<float>();
+    Func rows = phase.in(consumer);  // the task's rows of this phase, in memory
+    Var xo("xo"), xi("xi"), co("c_tile"), cii("c_in_tile");
+    Var row = rows_outer[0].var, row_o("row_o"), row_i("row_i");
+    rows.compute_at(output, task);
+    // Loop order, innermost first: a register tile's loops, its column block, the loops over
+    // rows (and phases, run-time stride) outside it, then the channel block.
+    std::vector<VarOrRVar> outside{row_o};
+    outside.insert(outside.end(), rows_outer.begin() + 1, rows_outer.end());
+    auto order = [&](std::vector<VarOrRVar> tile) {
+        tile.push_back(xo);
+        tile.insert(tile.end(), outside.begin(), outside.end());
+        tile.push_back(co);
+        return tile;
+    };
+    const auto tiles = channel_tile_choice(cout_per_group, task_channels, single_group, narrow_tiles, target);
     for (const auto &[t, condition] : tiles) {
         rows.specialize(condition)
             .split(x, xo, xi, t.x, TailStrategy::RoundUp)
             .split(c, co, cii, vec * t.co_vectors, TailStrategy::RoundUp)
-            .reorder(order({xi, cii}, rows_outer))  // one phase row
+            .split(row, row_o, row_i, 1)
+            .reorder(order({xi, cii, row_i}))  // one phase row
             .vectorize(xi)  // rows are pixel-major: a tile's channel vectors are transposed
             .unroll(cii);   // by shuffles (vectorized over channels: scalar extract stores)
     }
     // The column tile spans kColumnTileRows rows (one row: bilinear_x2_rgb took 25-29 ms
     // instead of 19-20 on Zen 1). ShiftInwards: RoundUp measured 10% slower on fsrcnn_x3,
     // whose tasks have odd row counts (padding not a multiple of the stride).
-    Var row = rows_outer[0].var, row_o("row_o"), row_i("row_i");
-    std::vector<VarOrRVar> column_outside{row_o};
-    column_outside.insert(column_outside.end(), rows_outer.begin() + 1, rows_outer.end());
     rows.split(x, xo, xi, vec * kColumnTileVectors, TailStrategy::RoundUp)
         .split(c, co, cii, 1)
         .split(row, row_o, row_i, kColumnTileRows, TailStrategy::ShiftInwards)
-        .reorder(order({xi, cii, row_i}, column_outside))
+        .reorder(order({xi, cii, row_i}))
         .vectorize(xi, vec)
         .unroll(xi)
         .unroll(row_i);
 
-    // The accumulators: one register tile, reduction loops outside it. Channels are
-    // stored fastest, then pixels, then rows, so that both tile shapes access whole vectors
-    // (a column tile has one channel, so its pixels are contiguous).
-    // The phase repeats the tiles' conditions word for word so that, inside each tile
-    // branch, Halide resolves them and the tile's extents are constants (registers).
-    phase.compute_at(rows, xo).reorder_storage(c, x, row);
-    for (const auto &[t, condition] : tiles) {
-        phase.specialize(condition).vectorize(c, vec).unroll(c).unroll(x);
-        phase.update().specialize(condition).reorder(c, x, r.x, r.y, r.z).vectorize(c, vec).unroll(c).unroll(x);
+    // The register tile: the phase itself, or with input blocks the sum of one block.
+    Func tile = phase;
+    RVar reduction = r.x;
+    if (input_block > 0) {
+        RVar block("ci_block"), in_block("ci_in_block");
+        Var kb("kb");
+        tile = phase.update().split(r.x, block, in_block, input_block, TailStrategy::GuardWithIf).rfactor(block, kb);
+        reduction = in_block;
+        phase.compute_at(rows, row_o).reorder_storage(c, x, row);
+        for (const auto &[t, condition] : tiles) {
+            phase.specialize(condition).vectorize(c, vec);
+            phase.update()
+                .specialize(condition)
+                .split(x, xo, xi, t.x, TailStrategy::RoundUp)
+                .split(c, co, cii, vec * t.co_vectors, TailStrategy::RoundUp)
+                .reorder(cii, xi, xo, block, row, co)
+                .vectorize(cii, vec)
+                .unroll(cii)
+                .unroll(xi);
+        }
+        phase.vectorize(x, vec);
+        phase.update()
+            .split(x, xo, xi, vec * kColumnTileVectors, TailStrategy::RoundUp)
+            .reorder(xi, c, row, xo, block)
+            .vectorize(xi, vec)
+            .unroll(xi)
+            .unroll(c)
+            .unroll(row);
+        tile.compute_at(phase, xo);
+    } else {
+        tile.compute_at(rows, xo);
     }
-    phase.vectorize(x, vec).unroll(x).unroll(c).unroll(row);
-    phase.update().reorder(x, c, row, r.x, r.y, r.z).vectorize(x, vec).unroll(x).unroll(c).unroll(row);
+    // Reduction loops outside the tile. Channels are stored fastest, then pixels, then rows,
+    // so that both tile shapes access whole vectors (a column tile has one channel, so its
+    // pixels are contiguous). The tile repeats the tiles' conditions word for word so that,
+    // inside each tile branch, Halide resolves them and the tile's extents are constants
+    // (registers).
+    tile.reorder_storage(c, x, row);
+    for (const auto &[t, condition] : tiles) {
+        tile.specialize(condition).vectorize(c, vec).unroll(c).unroll(x);
+        tile.update().specialize(condition).reorder(c, x, reduction, r.y, r.z).vectorize(c, vec).unroll(c).unroll(x);
+    }
+    tile.vectorize(x, vec).unroll(x).unroll(c).unroll(row);
+    tile.update().reorder(x, c, row, reduction, r.y, r.z).vectorize(x, vec).unroll(x).unroll(c).unroll(row);
 }
 
 }  // namespace
@@ -208,7 +260,7 @@ void schedule_segregated_x86(SegregatedParts &p, const Target &target) {
     const Expr narrow = p.narrow();
     for (const PhaseFunc &phase : p.phases) {
         schedule_phase(phase.func, phase.taps, consumer, p.output, task, p.qx, p.co, rows_outer, p.cout_per_group,
-                       p.single_group, narrow, task_channels, target);
+                       p.single_group, narrow, task_channels, p.input_block, target);
     }
 }
 
@@ -287,7 +339,7 @@ void schedule_zero_insert_x86(ZeroInsertParts &p, const Target &target) {
     // channels (counted from 0, hence the bound), so the weight vectors are dense loads.
     p.output.bound(p.co, 0, p.extents.channels).specialize(p.single_group);
     schedule_phase(p.conv, p.taps, p.output, p.output, conv_task, p.ox, p.co, {p.oy}, p.cout_per_group, p.single_group,
-                   Expr(), task_channels, target);
+                   Expr(), task_channels, p.input_block, target);
 }
 
 }  // namespace ksconv

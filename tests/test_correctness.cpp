@@ -364,6 +364,8 @@ std::vector<std::string> features_of(const Case &c) {
     add(c.cin >= 32 && c.h >= 20, "larger case");
     add(p.groups == 1 && p.stride_h == p.stride_w && p.stride_h >= 2 && p.stride_h <= 4 && c.cin >= 32 && c.cout < 8,
         "few outputs from 32+ inputs");  // the CPU's tap-products kernel
+    add(p.groups == 1 && c.cin >= 128 && c.cout >= 16 && c.cin * c.kh * c.kw >= 2048,
+        "large reduction");  // the CPU's libraries with input channels in blocks
     return f;
 }
 
@@ -422,7 +424,8 @@ public:
             "output padding", "output padding >= stride", "dilation 2", "dilation 3",
             "gcd(stride, dilation) > 1", "groups 2", "depthwise", "depthwise x2", "bias",
             "no bias", "batch 3", "1 channel", "3 channels", "17 channels", "1x1 input",
-            "1xW input", "Hx1 input", "non-square input", "larger case", "few outputs from 32+ inputs"};
+            "1xW input", "Hx1 input", "non-square input", "larger case", "few outputs from 32+ inputs",
+            "large reduction"};
         for (const char *feature : required) {
             const auto it = features_.find(feature);
             EXPECT_TRUE(it != features_.end() && it->second > 0)
@@ -567,6 +570,16 @@ TEST_P(CorrectnessSweep, RandomizedAgainstScatterReference) {
         const int s = gen.range(2, 4);
         Case c = sweep.with(s, s, gen.range(1, 9), gen.range(1, 9));
         c.cin = gen.range(32, 48), c.cout = gen.range(1, 7), c.p.groups = 1;
+        sweep.add(c);
+    }
+
+    // Large reductions (the CPU's libraries that reduce input channels in blocks of 64): input
+    // channels that end inside a block, random kernels, padding and dilation, small maps.
+    for (int i = 0; i < 6; ++i) {
+        Case c = sweep.with(2, 2, gen.range(4, 6), gen.range(4, 6));
+        c.cin = gen.range(128, 200), c.cout = gen.range(16, 40), c.p.groups = 1;
+        c.h = gen.range(2, 9), c.w = gen.range(2, 9);
+        gen.fit_padding(c);
         sweep.add(c);
     }
 
@@ -846,6 +859,39 @@ TEST_P(Correctness, TapProductsFewOutputChannels) {
             const CaseData d = make_data(c);
             const ConvTranspose2d layer(c.p, c.weight_shape(), d.weights.data(), d.bias_ptr());
             EXPECT_EQ(layer.variant_name(), "segregated_tap_products_s" + std::to_string(c.p.stride_h)) << c.describe();
+        }
+        expect_case_correct(c, device(), methods());
+    }
+}
+
+// On the CPU, ungrouped layers with 16+ output channels and large reductions (128+ input
+// channels, input channels x taps per output pixel >= 512: a phase's at stride 2, the whole
+// kernel's for zero insertion) reduce input channels in blocks of 64: channel counts that end
+// inside a block (129) and on one (192), one row of tiles and several (the narrow and wide
+// tiles), output channels that are no multiple of a tile, every pad residue with asymmetric and
+// output padding, dilation, batch 2.
+TEST_P(Correctness, BlockedInputChannelsLargeReductions) {
+    SCOPED_TRACE(seed_text());
+    std::vector<Case> cases;
+    for (int pad = 0; pad <= 2; pad++) {
+        ConvTransposeParams p = symmetric(2, pad);
+        p.pad_right = (pad + 1) % 3;
+        p.output_padding_h = pad % 2;
+        cases.push_back(make_case(1 + pad % 2, pad == 1 ? 192 : 129, 3 + 5 * pad, 4 + 7 * pad, 16 + 9 * pad, 4, p,
+                                  pad != 1));
+    }
+    ConvTransposeParams dilated = symmetric(2, 1);
+    dilated.dilation_h = 2;
+    cases.push_back(make_case(1, 160, 5, 9, 24, 5, dilated, true));
+    cases.push_back(make_case(1, 512, 7, 6, 33, 2, symmetric(2, 0), true));  // unet-like: one tap a phase
+    for (const Case &c : cases) {
+        if (device() == Device::cpu) {
+            const CaseData d = make_data(c);
+            for (Method method : {Method::Segregated, Method::ZeroInsert}) {
+                const ConvTranspose2d layer(c.p, c.weight_shape(), d.weights.data(), d.bias_ptr(), method);
+                const std::string want = method == Method::Segregated ? "segregated_s2x2_blocked" : "zero_insert_blocked";
+                EXPECT_EQ(layer.variant_name(), want) << c.describe();
+            }
         }
         expect_case_correct(c, device(), methods());
     }

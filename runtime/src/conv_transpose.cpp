@@ -43,7 +43,7 @@ struct ConvTranspose2d::Impl {
         } else if (method == Method::Segregated) {
             detail::run_segregated(device, params, weight_shape, w, b, input, output);
         } else {
-            detail::run_zero_insert(device, params, w, b, input, output);
+            detail::run_zero_insert(device, params, weight_shape, w, b, input, output);
         }
     }
 };
@@ -149,6 +149,7 @@ std::string ConvTranspose2d::variant_name() const {
         case Method::Reference:
             return "reference_float64";
     }
+    if (detail::uses_blocked_variant(impl_->device, impl_->method, p, impl_->weight_shape)) name += "_blocked";
     if (impl_->device != Device::cpu) name += std::string("_") + device_name(impl_->device);
     return name;
 }

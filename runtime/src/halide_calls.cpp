@@ -139,6 +139,30 @@ bool uses_tap_products_variant(Device device, const ConvTransposeParams &p, cons
            ws.cout_per_group * ws.kh * ws.kw <= kTapProductsMaxTaps;
 }
 
+// Layers with a large reduction take the libraries that reduce input channels in blocks of
+// kInputBlock (schedule_phase, schedules/x86_schedules.cpp; the block is the libraries'
+// input_block, generators/CMakeLists.txt): at least two blocks of input channels, and
+// input channels x taps per output pixel (a phase's, or the whole kernel's for zero
+// insertion) from kBlockedMinReduction, where a 16-channel register tile's weights (32 KB)
+// no longer fit L1 beside its input. Ungrouped layers with 16 or more output channels only
+// (the channel tiles'), and for the segregated method stride 2 only. Zen 3, blocked time /
+// one-block time, 1 thread: 64 outputs from 128, 256, 512 inputs (4x4 kernels, 16-32 x 48
+// maps) 0.89-0.95x, 256 from 1024 (2x2) 0.91x, dcgan_l1-l3 0.97x; 2 threads: dcgan_l1-l3
+// 0.96-0.98x, dcgan_b64_l3 0.96x, unet_up1 0.87x. With one block (zero insertion from 32
+// inputs, 5x5) the extra pass over the sums cost 3%.
+constexpr int64_t kInputBlock = 64;
+constexpr int64_t kBlockedMinReduction = 512;
+constexpr int64_t kBlockedMinChannels = 16;
+
+bool uses_blocked_variant(Device device, Method method, const ConvTransposeParams &p, const WeightShape &ws) {
+    if (device != Device::cpu || p.groups != 1 || ws.cout_per_group < kBlockedMinChannels || ws.cin < 2 * kInputBlock)
+        return false;
+    const int64_t kernel_reduction = ws.cin * ws.kh * ws.kw;
+    if (method == Method::ZeroInsert) return kernel_reduction >= kBlockedMinReduction;
+    return method == Method::Segregated && p.stride_w == 2 && p.stride_h == 2 &&
+           !uses_tap_products_variant(device, p, ws) && kernel_reduction / 4 >= kBlockedMinReduction;
+}
+
 void run_tap_products(const ConvTransposeParams &p, const WeightShape &ws, halide_buffer_t *tap_weights,
                       halide_buffer_t *bias, halide_buffer_t *input, halide_buffer_t *output) {
     install_halide_hooks();
@@ -156,19 +180,22 @@ void run_segregated(Device device, const ConvTransposeParams &p, const WeightSha
     const ConvKernels &kernels = conv_kernels(device);
     SegregatedFn fn = uses_fixed_stride_variant(device, p, ws) ? kernels.fixed[p.stride_h - 1][p.stride_w - 1]
                                                                : kernels.runtime_stride;
+    if (uses_blocked_variant(device, Method::Segregated, p, ws)) fn = ksconv_segregated_blocked_s2x2;
     const FloatModeGuard float_mode;  // the pool's tasks are guarded by install_float_mode_tasks()
     check(fn(input, sub_kernels, bias, p.pad_left, p.pad_top, int(ws.kw), int(ws.kh), p.dilation_w, p.dilation_h,
              p.groups, output->dim[0].extent, output->dim[1].extent, p.stride_w, p.stride_h, output),
           "segregated");
 }
 
-void run_zero_insert(Device device, const ConvTransposeParams &p, halide_buffer_t *weights, halide_buffer_t *bias,
-                     halide_buffer_t *input, halide_buffer_t *output) {
+void run_zero_insert(Device device, const ConvTransposeParams &p, const WeightShape &ws, halide_buffer_t *weights,
+                     halide_buffer_t *bias, halide_buffer_t *input, halide_buffer_t *output) {
     install_halide_hooks();
     const ConvKernels &kernels = conv_kernels(device);
+    const ZeroInsertFn fn =
+        uses_blocked_variant(device, Method::ZeroInsert, p, ws) ? ksconv_zero_insert_blocked : kernels.zero_insert;
     const FloatModeGuard float_mode;
-    check(kernels.zero_insert(input, weights, bias, p.pad_left, p.pad_top, p.stride_w, p.stride_h, p.dilation_w,
-                              p.dilation_h, p.groups, output),
+    check(fn(input, weights, bias, p.pad_left, p.pad_top, p.stride_w, p.stride_h, p.dilation_w, p.dilation_h, p.groups,
+             output),
           "zero-insert");
 }
 

@@ -20,6 +20,10 @@ bool uses_fixed_stride_variant(Device device, const ConvTransposeParams &p, cons
 // generators/tap_products_generator.cpp) serves this segregated layer on `device`.
 bool uses_tap_products_variant(Device device, const ConvTransposeParams &p, const WeightShape &ws);
 
+// True when the layer's method runs from a library that reduces input channels in blocks
+// (large reductions on CPUs; see halide_calls.cpp).
+bool uses_blocked_variant(Device device, Method method, const ConvTransposeParams &p, const WeightShape &ws);
+
 // `tap_weights` as laid out by pack_tap_weights (packing.hpp); otherwise as run_segregated.
 void run_tap_products(const ConvTransposeParams &p, const WeightShape &ws, halide_buffer_t *tap_weights,
                       halide_buffer_t *bias, halide_buffer_t *input, halide_buffer_t *output);
@@ -30,8 +34,8 @@ void run_segregated(Device device, const ConvTransposeParams &p, const WeightSha
                     halide_buffer_t *bias, halide_buffer_t *input, halide_buffer_t *output);
 
 // `weights` as laid out by pack_kernel (packing.hpp).
-void run_zero_insert(Device device, const ConvTransposeParams &p, halide_buffer_t *weights, halide_buffer_t *bias,
-                     halide_buffer_t *input, halide_buffer_t *output);
+void run_zero_insert(Device device, const ConvTransposeParams &p, const WeightShape &ws, halide_buffer_t *weights,
+                     halide_buffer_t *bias, halide_buffer_t *input, halide_buffer_t *output);
 
 // Throws Error with Halide's last message when a kernel returned a non-zero status.
 void check_kernel_status(int status, const char *kernel);
