@@ -14,6 +14,7 @@
 #include "kernel_tables.hpp"
 #include "packing.hpp"
 #include "scratch_allocator.hpp"
+#include "spinning_pool.hpp"
 #include "ksconv_all_kernels.h"
 
 namespace ksconv::detail {
@@ -84,6 +85,7 @@ void install_halide_hooks() {
         halide_set_custom_malloc(scratch_malloc);
         halide_set_custom_free(scratch_free);
         install_float_mode_tasks();
+        install_spinning_pool();
         // GPU memory freed by one call is kept for the next instead of going back to the
         // driver (the per-call input and output buffers of GPU layers).
         halide_reuse_device_allocations(nullptr, true);
