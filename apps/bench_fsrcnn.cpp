@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -182,8 +183,12 @@ void run_fsrcnn_bench(const FsrcnnBenchOptions &o) {
                           << row.rel_l2 << '\n';
             }
         }
-        rows[0].timing = time_runs([&] { segregated.run_luma(y.data(), f.width, f.height, ours.data()); }, o.timing);
-        rows[1].timing = time_runs([&] { zero_insert.run_luma(y.data(), f.width, f.height, theirs.data()); }, o.timing);
+        const std::vector<Timing> both = time_runs_interleaved(
+            {[&] { segregated.run_luma(y.data(), f.width, f.height, ours.data()); },
+             [&] { zero_insert.run_luma(y.data(), f.width, f.height, theirs.data()); }},
+            o.timing);
+        rows[0].timing = both[0];
+        rows[1].timing = both[1];
         const double gflop = fsrcnn_useful_flops(model, f.width, f.height) / 1e9;
         if (o.format == "csv") {
             for (const Row &row : rows) {

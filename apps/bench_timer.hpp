@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <vector>
 
 namespace ksconv::cli {
 
@@ -25,5 +26,13 @@ struct Timing {
 };
 
 Timing time_runs(const std::function<void()> &run, const TimingPolicy &policy);
+
+// Several runs compared side by side (the methods of one shape): each is warmed up and sized
+// as by time_runs, then their repetitions are taken in up to kInterleaveRounds blocks, one
+// block of each run per round, so that all of them sample the same stretches of a machine
+// whose speed drifts (a shared virtual machine moved 2x within minutes). A block of fast
+// repetitions starts with one untimed run, as the other runs' blocks evicted its caches.
+constexpr int kInterleaveRounds = 5;
+std::vector<Timing> time_runs_interleaved(const std::vector<std::function<void()>> &runs, const TimingPolicy &policy);
 
 }  // namespace ksconv::cli

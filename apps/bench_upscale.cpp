@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -87,10 +88,12 @@ void run_upscale_bench(const UpscaleBenchOptions &o) {
                                 ": ksconv and OpenCV differ by " + std::to_string(cell.max_diff) +
                                 " in some sample (at most " + std::to_string(tolerance) + " allowed)");
                 }
-                cell.opencv =
-                    time_runs([&] { opencv_upscale(f, image.data.data(), scale, method, theirs.data()); }, o.timing);
             }
-            cell.ksconv = time_runs([&] { up.run(image.data.data(), ours.data()); }, o.timing);
+            std::vector<std::function<void()>> runs{[&] { up.run(image.data.data(), ours.data()); }};
+            if (cell.has_opencv) runs.push_back([&] { opencv_upscale(f, image.data.data(), scale, method, theirs.data()); });
+            const std::vector<Timing> timings = time_runs_interleaved(runs, o.timing);
+            cell.ksconv = timings[0];
+            if (cell.has_opencv) cell.opencv = timings[1];
             const double mpix = double(of.width) * double(of.height) / 1e6;
             const std::string name = upscale_method_name(method);
             if (o.format == "csv") {

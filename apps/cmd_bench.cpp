@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <limits>
 #include <set>
@@ -38,8 +39,11 @@ shape it makes random data (uniform in (-1, 1), never zero, seeded from the shap
 no bias), checks every method against the float64 reference (relative L2 error < 1e-4)
 before timing anything, and then times each method: warm-up (at least 2 runs and 0.1 s),
 then max(10, enough runs to cover 0.5 s) repetitions (at most 2000, and a cell stays within
-about 2.5 s), each timed on its own with a steady clock. Only the layer call is timed:
-weight packing, reorders and the reference check are not.
+about 2.5 s), each timed on its own with a steady clock. The methods of a shape are timed
+side by side: their repetitions are taken in up to 5 interleaved rounds (a block of each
+method per round, a fast method's block after one untimed run), so that a machine whose
+speed drifts slows all of them alike. Only the layer call is timed: weight packing, reorders
+and the reference check are not.
 
 Options:
   --shapes FILE.csv  the shapes, with exactly the header
@@ -103,8 +107,8 @@ Errors are one line on stderr, e.g. 'ksconv: error: shapes.csv line 3: ...'.
 Image upscaling (--upscale IMAGE.png): times ksconv's upscaling kernel on the image held in
 memory (PNG decoding and encoding are not timed) for each --method (default
 bilinear,bicubic; also nearest, lanczos3, lanczos4) and --scale (default 2,3,4), and
-OpenCV's cv::resize on the same image and threads when OpenCV was found at build time. The
-two outputs must agree within 1 per 8-bit sample (1/255 of full scale for 16-bit) before
+OpenCV's cv::resize on the same image and threads when OpenCV was found at build time (the
+two timed side by side, as the methods of a shape). The two outputs must agree within 1 per 8-bit sample (1/255 of full scale for 16-bit) before
 anything is timed. csv columns:
   image,method,scale,impl,threads,median_ms,min_ms,megapixels_per_s,max_abs_diff
 
@@ -113,7 +117,8 @@ luminance plane (Y/255; the colour conversion is not timed), per --scale with th
 model (or --model FILE, one scale): ksconv with the segregated deconvolution, ksconv with
 the zero-insert deconvolution (the same network otherwise), and PyTorch 'ConvTranspose2d'
 with the same weights (bench/fsrcnn_torch_bench.py, run with /usr/bin/python3 when it can
-import torch; torch.set_num_threads(--threads); forward pass only, same timing policy).
+import torch; torch.set_num_threads(--threads); forward pass only, same timing policy, in its
+own process: the two ksconv networks are timed side by side, PyTorch after them).
 Every output must agree with the segregated one (relative L2 < 1e-5) before anything is
 timed. GFLOP/s counts useful work (taps that read inside the image). csv columns:
   image,scale,impl,threads,median_ms,min_ms,gflops,rel_l2
@@ -277,7 +282,7 @@ public:
         try {
             std::vector<MethodRunners> methods = create(skipped);
             check(methods);
-            for (MethodRunners &m : methods) rows.push_back(time_method(m));
+            rows = time_methods(methods);
             if (o_.resolved_device != Device::cpu) add_transfer_rows(rows);
         } catch (const Error &e) {
             throw Error("shape " + shape_.name + ": " + e.what());
@@ -338,14 +343,29 @@ private:
         }
     }
 
-    BenchRow time_method(MethodRunners &m) {
-        std::vector<Timing> timings;
-        for (const std::unique_ptr<BenchRunner> &runner : m.runners) {
-            timings.push_back(time_runs([&] { runner->run(); }, o_.timing));
+    // All methods' runners are timed side by side (time_runs_interleaved), then each method
+    // reports its fastest runner.
+    std::vector<BenchRow> time_methods(std::vector<MethodRunners> &methods) {
+        std::vector<std::function<void()>> runs;
+        for (MethodRunners &m : methods) {
+            for (const std::unique_ptr<BenchRunner> &runner : m.runners) runs.push_back([&runner] { runner->run(); });
+        }
+        const std::vector<Timing> all = time_runs_interleaved(runs, o_.timing);
+        std::vector<BenchRow> rows;
+        std::size_t next = 0;
+        for (MethodRunners &m : methods) {
+            const std::vector<Timing> timings(all.begin() + long(next), all.begin() + long(next + m.runners.size()));
+            next += m.runners.size();
+            rows.push_back(method_row(m, timings));
+        }
+        return rows;
+    }
+
+    BenchRow method_row(const MethodRunners &m, const std::vector<Timing> &timings) {
+        for (std::size_t i = 0; i < timings.size(); ++i) {
             std::ostringstream line;
-            line << m.method << " (" << runner->label() << ", " << runner->implementation() << "): median "
-                 << timings.back().median_ms << " ms, min " << timings.back().min_ms << " ms, " << timings.back().reps
-                 << " reps";
+            line << m.method << " (" << m.runners[i]->label() << ", " << m.runners[i]->implementation() << "): median "
+                 << timings[i].median_ms << " ms, min " << timings[i].min_ms << " ms, " << timings[i].reps << " reps";
             note(line.str());
         }
         std::size_t best = 0;

@@ -6,7 +6,7 @@ Usage: /usr/bin/python3 tests/e2e/test_bench.py path/to/ksconv
 Runs the benchmark on three tiny shapes (plain, grouped with stride 3 and output padding,
 depthwise with dilation) with a short timing target, in CSV and table format and with 1 and
 2 threads, and checks the CSV contract: the exact header, one row per shape x method,
-positive timings and rates. Then checks that malformed shape files and bad options fail
+positive timings and rates, and that every method is timed at least 10 times. Then checks that malformed shape files and bad options fail
 with one `ksconv: error:` line and the documented exit status.
 """
 
@@ -94,6 +94,24 @@ def check_table_run(ksconv, shapes_csv):
     check("tiny_g2_s3" not in out, "table run: --only did not filter out tiny_g2_s3")
 
 
+def check_repetitions(ksconv, shapes_csv, methods):
+    """Timed side by side in rounds, every method still gets at least 10 timed repetitions
+    (--verbose prints each runner's count). The default timing target: with FAST's, a cell
+    may be capped below 10 slow repetitions on a loaded machine, as the policy allows."""
+    result = run(ksconv, ["--shapes", shapes_csv, "--format", "csv", "--only", "tiny_s2", "--verbose",
+                          "--methods", ",".join(methods)])
+    check(result.returncode == 0, "verbose run: exit %d, stderr %r" % (result.returncode, result.stderr))
+    counts = {}
+    for line in result.stderr.splitlines():
+        if line.endswith(" reps") and ": median " in line:
+            method = line.split(": ")[3].split(" (")[0]
+            counts.setdefault(method, []).append(int(line.rsplit(", ", 1)[1].split()[0]))
+    check(sorted(counts) == sorted(methods), "verbose run: repetitions reported for %r, expected %r"
+          % (sorted(counts), sorted(methods)))
+    for method, reps in counts.items():
+        check(all(n >= 10 for n in reps), "verbose run: %s timed %r repetitions, fewer than 10" % (method, reps))
+
+
 def check_error(ksconv, args, status, fragment, what):
     result = run(ksconv, args)
     lines = result.stderr.splitlines()
@@ -150,6 +168,7 @@ def main():
         check_csv_run(ksconv, shapes_csv, methods, 2, default_methods=True)
         check_csv_run(ksconv, shapes_csv, ["zero-insert"], 2)
         check_table_run(ksconv, shapes_csv)
+        check_repetitions(ksconv, shapes_csv, methods)
         check_malformed_files(ksconv, directory)
         check_bad_options(ksconv, shapes_csv)
     if failures:
