@@ -65,11 +65,7 @@ TimingPolicy TimingPolicy::with_target(double target_s) {
 }
 
 Timing time_runs(const std::function<void()> &run, const TimingPolicy &policy) {
-    double estimate_s = 0.0;
-    const int reps = warm_up(run, policy, estimate_s);
-    std::vector<double> times_s;
-    time_block(run, reps, times_s);
-    return summarize(std::move(times_s));
+    return time_runs_interleaved({run}, policy)[0];  // one run: its blocks follow each other
 }
 
 std::vector<Timing> time_runs_interleaved(const std::vector<std::function<void()>> &runs, const TimingPolicy &policy) {

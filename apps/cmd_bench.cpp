@@ -108,8 +108,8 @@ Image upscaling (--upscale IMAGE.png): times ksconv's upscaling kernel on the im
 memory (PNG decoding and encoding are not timed) for each --method (default
 bilinear,bicubic; also nearest, lanczos3, lanczos4) and --scale (default 2,3,4), and
 OpenCV's cv::resize on the same image and threads when OpenCV was found at build time (the
-two timed side by side, as the methods of a shape). The two outputs must agree within 1 per 8-bit sample (1/255 of full scale for 16-bit) before
-anything is timed. csv columns:
+two timed side by side, as the methods of a shape). The two outputs must agree within 1 per
+8-bit sample (1/255 of full scale for 16-bit) before anything is timed. csv columns:
   image,method,scale,impl,threads,median_ms,min_ms,megapixels_per_s,max_abs_diff
 
 --method fsrcnn times the FSRCNN network (ksconv upscale --method fsrcnn) on the image's
@@ -117,8 +117,8 @@ luminance plane (Y/255; the colour conversion is not timed), per --scale with th
 model (or --model FILE, one scale): ksconv with the segregated deconvolution, ksconv with
 the zero-insert deconvolution (the same network otherwise), and PyTorch 'ConvTranspose2d'
 with the same weights (bench/fsrcnn_torch_bench.py, run with /usr/bin/python3 when it can
-import torch; torch.set_num_threads(--threads); forward pass only, same timing policy, in its
-own process: the two ksconv networks are timed side by side, PyTorch after them).
+import torch; torch.set_num_threads(--threads); forward pass only, same timing policy, in
+its own process: the two ksconv networks are timed side by side, PyTorch after them).
 Every output must agree with the segregated one (relative L2 < 1e-5) before anything is
 timed. GFLOP/s counts useful work (taps that read inside the image). csv columns:
   image,scale,impl,threads,median_ms,min_ms,gflops,rel_l2

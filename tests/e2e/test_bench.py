@@ -6,8 +6,9 @@ Usage: /usr/bin/python3 tests/e2e/test_bench.py path/to/ksconv
 Runs the benchmark on three tiny shapes (plain, grouped with stride 3 and output padding,
 depthwise with dilation) with a short timing target, in CSV and table format and with 1 and
 2 threads, and checks the CSV contract: the exact header, one row per shape x method,
-positive timings and rates, and that every method is timed at least 10 times. Then checks that malformed shape files and bad options fail
-with one `ksconv: error:` line and the documented exit status.
+positive timings and rates, and that every method is timed at least 10 times. Then checks
+that malformed shape files and bad options fail with one `ksconv: error:` line and the
+documented exit status.
 """
 
 import os
