@@ -115,11 +115,21 @@ int64_t gpu_shared_bytes(const ConvTransposeParams &p, const WeightShape &ws) {
 // What a block may use (CUDA guarantees 48 KiB; OpenCL devices 32 KiB).
 constexpr int64_t kGpuSharedBudget = 32 * 1024;
 
+// The unequal-stride CPU libraries are AVX2+FMA code only (generators/CMakeLists.txt).
+bool cpu_runs_unequal_stride_variants() {
+#ifdef KSCONV_UNEQUAL_STRIDES_NEED_AVX2
+    static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return supported;
+#else
+    return true;
+#endif
+}
+
 }  // namespace
 
 bool uses_fixed_stride_variant(Device device, const ConvTransposeParams &p, const WeightShape &ws) {
     if (p.stride_h < 1 || p.stride_w < 1 || p.stride_h > kMaxFixedStride || p.stride_w > kMaxFixedStride) return false;
-    if (device == Device::cpu) return true;
+    if (device == Device::cpu) return p.stride_h == p.stride_w || cpu_runs_unequal_stride_variants();
     return p.groups == 1 && gpu_shared_bytes(p, ws) <= kGpuSharedBudget;
 }
 
