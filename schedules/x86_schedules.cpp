@@ -31,8 +31,10 @@ Expr channels_per_task(const LayerExtents &layer, int rows) {
 }
 
 // Accumulators must fit the vector register file: 32 registers with AVX-512, 16 below.
-// A tile may read up to its width past the last channel: the runtime pads packed weights
-// by kChannelPadding (64, runtime/src/packing.hpp), so no tile may be wider than 64.
+// A tile rounds its channels up, reading past the last channel, but never past the end of
+// its task's channel block (tiles are no wider than the block and divide it); the runtime
+// pads the packed weights to a multiple of 64 channels (kChannelPadding,
+// runtime/src/packing.hpp), which is why neither a block nor a tile may be wider than 64.
 struct ChannelTile {
     int co_vectors;  // vectors of output channels
     int x;           // phase pixels

@@ -70,8 +70,9 @@ TEST(Packing, LargeStrideOnOneAxis) {
     ConvTransposeParams p;
     p.stride_h = 1 << 16;
     const ConvTranspose2d layer(p, ws, &weight, nullptr, Method::Segregated);
-    // 65 padded channels, one tap: 5 blocks of 16 per phase, plus the line that aligns the start.
-    EXPECT_EQ(layer.packed_weight_bytes(), int64_t(sizeof(float)) * (80 * (1 << 16) + 16));
+    // One channel padded to 64, one tap: 4 blocks of 16 per phase, plus the line that aligns
+    // the start.
+    EXPECT_EQ(layer.packed_weight_bytes(), int64_t(sizeof(float)) * (64 * (1 << 16) + 16));
 }
 
 // Element `index` of a packed layout, through its Halide dimensions.
@@ -95,7 +96,7 @@ TEST(Packing, SubKernelLayoutHoldsEveryWeight) {
     const detail::SubKernels sub = detail::segregate_kernel(p, ws, weights.data());
     EXPECT_EQ(reinterpret_cast<uintptr_t>(sub.values()) % 64, 0u);
     ASSERT_EQ(sub.block, detail::kChannelBlock);
-    EXPECT_EQ(sub.blocks * sub.block, 80);  // 7 channels and 64 of padding, rounded up to blocks
+    EXPECT_EQ(sub.blocks * sub.block, 64);  // 7 channels padded to a multiple of 64
     const std::vector<halide_dimension_t> dims = sub.dimensions();
     ASSERT_EQ(dims.size(), 7u);
     EXPECT_EQ(dims[3].stride, sub.block);                    // ci: the next run
@@ -130,7 +131,7 @@ TEST(Packing, WholeKernelLayoutHoldsEveryWeight) {
     for (size_t i = 0; i < weights.size(); i++) weights[i] = float(i + 1);
     const detail::PackedKernel k = detail::pack_kernel(ws, weights.data());
     EXPECT_EQ(reinterpret_cast<uintptr_t>(k.values()) % 64, 0u);
-    EXPECT_EQ(k.blocks * k.block, 96);  // 17 channels and 64 of padding, rounded up to blocks
+    EXPECT_EQ(k.blocks * k.block, 64);  // 17 channels padded to a multiple of 64
     const std::vector<halide_dimension_t> dims = k.dimensions();
     ASSERT_EQ(dims.size(), 5u);
     EXPECT_EQ(dims[3].stride, k.block);
@@ -142,6 +143,20 @@ TEST(Packing, WholeKernelLayoutHoldsEveryWeight) {
                     ASSERT_EQ(at(k, dims, {co % k.block, kx, ky, ci, co / k.block}), want)
                         << "co=" << co << " tap=(" << kx << "," << ky << ") ci=" << ci;
                 }
+}
+
+// The channel axis is padded to the next multiple of kChannelPadding (64), no further: a
+// register tile reads at most to the end of its task's block of 16, 32 or 64 channels.
+TEST(Packing, ChannelsArePaddedToAMultipleOf64) {
+    for (const auto &[cout, padded] :
+         std::vector<std::pair<int, int>>{{1, 64}, {63, 64}, {64, 64}, {65, 128}, {256, 256}}) {
+        const WeightShape ws{2, cout, 2, 2};
+        const std::vector<float> weights(size_t(ws.elements()), 1.0f);
+        EXPECT_EQ(detail::segregate_kernel(symmetric(2, 0), ws, weights.data()).blocks * detail::kChannelBlock, padded)
+            << cout << " channels";
+        EXPECT_EQ(detail::pack_kernel(ws, weights.data()).blocks * detail::kChannelBlock, padded)
+            << cout << " channels";
+    }
 }
 
 // Without channel padding (FSRCNN's one-channel deconvolution) the layout is one dense block.

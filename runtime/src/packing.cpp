@@ -49,16 +49,18 @@ int64_t first_tap(int64_t phase, int64_t s, int64_t d) {
     return (phase / g) % m * inverse % m;
 }
 
-// Zeroed storage for the channel blocks of `cout_per_group` channels plus `channel_padding`,
-// each block holding `block_runs` runs of its channels, `copies` times over (one per phase),
-// laid out as ChannelBlocks says (packing.hpp). `what` and `extents` name the logical shape
-// in the size check.
+// Zeroed storage for the channel blocks of `cout_per_group` channels rounded up to a
+// multiple of `channel_padding` (0: one block of exactly those channels), each block
+// holding `block_runs` runs of its channels, `copies` times over (one per phase), laid out
+// as ChannelBlocks says (packing.hpp). `what` and `extents` name the logical shape in the
+// size check.
 void lay_out(ChannelBlocks &out, const char *what, std::initializer_list<int64_t> extents, int cout_per_group,
              int channel_padding, int64_t block_runs, int64_t copies) {
     packed_elements(what, extents);
     const bool padded = channel_padding > 0;
     out.block = padded ? kChannelBlock : cout_per_group;
-    out.blocks = padded ? (cout_per_group + channel_padding + kChannelBlock - 1) / kChannelBlock : 1;
+    out.blocks =
+        padded ? (cout_per_group + channel_padding - 1) / channel_padding * (channel_padding / kChannelBlock) : 1;
     const size_t elements = packed_elements(what, {out.block, block_runs, out.blocks, copies});
     out.data.assign(elements + (padded ? kLineFloats : 0), 0.0f);
     const uintptr_t line = kLineFloats * sizeof(float);

@@ -18,9 +18,12 @@ struct AxisPhase {
 
 AxisPhase axis_phase(int phase, int stride, int kernel, int dilation);
 
-// The channel axis is padded by kChannelPadding zeros: a register tile of channels (at most
-// 64 wide, see schedules/x86_schedules.cpp) rounds its range up past the last channel and
-// reads there; the generators promise Halide those reads stay inside this padding.
+// The channel axis is padded with zeros to a multiple of kChannelPadding: a register tile of
+// channels rounds its range up past the last channel and reads there, but never past the
+// end of its task's block of channels (16, 32 or 64 channels starting on a multiple of that
+// size, see schedules/x86_schedules.cpp; GPU tiles are 4 channels in blocks of 8), so never
+// past the next multiple of 64. The generators promise Halide those reads stay inside.
+// (Padding by 64 channels past the last instead cost 25% more memory at 256 channels.)
 constexpr int kChannelPadding = 64;
 
 // With channel padding, output channels are packed in blocks of kChannelBlock (one 64-byte
@@ -33,6 +36,7 @@ constexpr int kChannelPadding = 64;
 // The data starts on a 64-byte line. Without channel padding (FSRCNN's one-channel
 // deconvolution) there is one block of all the channels and the data is dense from data[0].
 constexpr int kChannelBlock = 16;
+static_assert(kChannelPadding % kChannelBlock == 0, "the padding is whole blocks");
 
 struct ChannelBlocks {
     std::vector<float> data;  // the layout starts `offset` elements in
@@ -71,8 +75,8 @@ struct TapWeights {
     std::vector<halide_dimension_t> dimensions() const;
 };
 
-// `channel_padding`: zero channels appended past the last one; kernels that never tile
-// channels (FSRCNN's one-channel deconvolution) pass 0.
+// `channel_padding`: the channels are padded with zeros to a multiple of it; kernels that
+// never tile channels (FSRCNN's one-channel deconvolution) pass 0.
 PackedKernel pack_kernel(const WeightShape &shape, const float *weights, int channel_padding = kChannelPadding);
 
 TapWeights pack_tap_weights(const WeightShape &shape, const float *weights);
