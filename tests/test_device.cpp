@@ -118,32 +118,36 @@ TEST_P(DeviceTensors, UploadDownloadRoundTrip) {
 
 // Several layers of different methods, each run twice through device tensors and once
 // through host arrays: all agree with the reference and the weights were uploaded once.
+// Two groups of 4 channels, and of 8 (which the CPU runs per group, on channel slices).
 TEST_P(DeviceTensors, LayerOnDeviceTensorsMatchesHostRun) {
-    const ConvTransposeParams p = symmetric(2, 1, 1, 1, 2);
-    const WeightShape ws{6, 4, 4, 4};
-    const Shape4 in{2, 6, 9, 7};
-    const std::vector<float> w = random_floats(ws.elements(), 1), b = random_floats(8, 2);
-    const std::vector<float> x = random_floats(in.elements(), 3);
-    const std::vector<double> want = reference_scatter(p, ws, w.data(), b.data(), x.data(), in);
-    for (Method method : {Method::Segregated, Method::ZeroInsert}) {
-        const ConvTranspose2d layer(p, ws, w.data(), b.data(), method, device());
-        EXPECT_EQ(layer.device(), device());
-        const Shape4 out = layer.output_shape(in);
-        DeviceTensor din(device(), in), dout(device(), out);
-        din.upload(x.data());
-        for (int repeat = 0; repeat < 2; repeat++) {
-            layer.run(din, dout);
-            synchronize(device());
-            std::vector<float> got(size_t(out.elements()), NAN);
-            dout.download(got.data());
-            EXPECT_LT(max_relative_error(got, want), 1e-5) << method_name(method) << " run " << repeat;
-        }
-        std::vector<float> host(size_t(out.elements()), NAN);
-        layer.run(x.data(), in, host.data());
-        EXPECT_LT(max_relative_error(host, want), 1e-5) << method_name(method) << " on host arrays";
+    for (const int64_t cout_per_group : {4, 8}) {
+        SCOPED_TRACE("Cout/groups " + std::to_string(cout_per_group));
+        const ConvTransposeParams p = symmetric(2, 1, 1, 1, 2);
+        const WeightShape ws{6, cout_per_group, 4, 4};
+        const Shape4 in{2, 6, 9, 7};
+        const std::vector<float> w = random_floats(ws.elements(), 1), b = random_floats(2 * cout_per_group, 2);
+        const std::vector<float> x = random_floats(in.elements(), 3);
+        const std::vector<double> want = reference_scatter(p, ws, w.data(), b.data(), x.data(), in);
+        for (Method method : {Method::Segregated, Method::ZeroInsert}) {
+            const ConvTranspose2d layer(p, ws, w.data(), b.data(), method, device());
+            EXPECT_EQ(layer.device(), device());
+            const Shape4 out = layer.output_shape(in);
+            DeviceTensor din(device(), in), dout(device(), out);
+            din.upload(x.data());
+            for (int repeat = 0; repeat < 2; repeat++) {
+                layer.run(din, dout);
+                synchronize(device());
+                std::vector<float> got(size_t(out.elements()), NAN);
+                dout.download(got.data());
+                EXPECT_LT(max_relative_error(got, want), 1e-5) << method_name(method) << " run " << repeat;
+            }
+            std::vector<float> host(size_t(out.elements()), NAN);
+            layer.run(x.data(), in, host.data());
+            EXPECT_LT(max_relative_error(host, want), 1e-5) << method_name(method) << " on host arrays";
 
-        DeviceTensor wrong(device(), {2, 8, out.h + 1, out.w});
-        EXPECT_THROW(layer.run(din, wrong), Error);
+            DeviceTensor wrong(device(), {2, out.c, out.h + 1, out.w});
+            EXPECT_THROW(layer.run(din, wrong), Error);
+        }
     }
 }
 
