@@ -780,10 +780,11 @@ TEST_P(Correctness, WideMapsAndChannelBlocks) {
 // The packed weights hold output channels in blocks of 16 (runtime/src/packing.hpp). The
 // CPU's channel tiles read whole blocks in ungrouped layers; grouped layers with 8 or more
 // channels per group run on the CPU as one ungrouped layer per group on channel slices
-// (runtime/src/conv_transpose.cpp), those with fewer take the grouped kernels' one-channel
-// tiles. Channel counts around the block size, groups of 7, 8, 17 and 40 channels, strides
-// 1 to 4, small and wide maps, and per-group layers with a batch, unequal strides,
-// asymmetric padding, output padding and dilation.
+// (runtime/src/conv_transpose.cpp), as do groups of fewer channels whose layer takes the
+// tap-products kernel (32+ inputs per group at stride 2); the others take the grouped
+// kernels' one-channel tiles. Channel counts around the block size, groups of 3, 7, 8, 17
+// and 40 channels, strides 1 to 4, small and wide maps, and per-group layers with a batch,
+// unequal strides, asymmetric padding, output padding and dilation.
 TEST_P(Correctness, ChannelBlocksAndGroupsWithManyChannels) {
     SCOPED_TRACE(seed_text());
     std::vector<Case> cases = {
@@ -798,7 +799,8 @@ TEST_P(Correctness, ChannelBlocksAndGroupsWithManyChannels) {
     struct Grouped {
         int groups, cin_per_group, cout_per_group;
     };
-    for (const Grouped g : {Grouped{2, 3, 8}, Grouped{3, 2, 17}, Grouped{2, 5, 40}, Grouped{3, 4, 7}}) {
+    for (const Grouped g : {Grouped{2, 3, 8}, Grouped{3, 2, 17}, Grouped{2, 5, 40}, Grouped{3, 4, 7},
+                            Grouped{2, 40, 3}}) {
         Case c = make_case(1, g.groups * g.cin_per_group, 6, 19, g.groups * g.cout_per_group, 4, symmetric(2, 1), true);
         c.p.groups = g.groups;
         cases.push_back(c);
@@ -809,9 +811,11 @@ TEST_P(Correctness, ChannelBlocksAndGroupsWithManyChannels) {
     cases.push_back(make_case(2, 4 * 6, 9, 8, 4 * 9, 3, symmetric(2, 2, 1, 2, 4), true));  // dilation 2
     for (const Case &c : cases) {
         if (c.p.groups == 1) continue;
-        const ConvTranspose2d layer(c.p, c.weight_shape(), std::vector<float>(size_t(c.weight_shape().elements())).data(),
-                                    nullptr, Method::Segregated, device());
-        const bool per_group = device() == Device::cpu && c.weight_shape().cout_per_group >= 8;
+        const WeightShape ws = c.weight_shape();
+        const ConvTranspose2d layer(c.p, ws, std::vector<float>(size_t(ws.elements())).data(), nullptr,
+                                    Method::Segregated, device());
+        const bool tap_products = ws.cin / c.p.groups >= 32 && c.p.stride_h == 2 && c.p.stride_w == 2;
+        const bool per_group = device() == Device::cpu && (ws.cout_per_group >= 8 || tap_products);
         EXPECT_EQ(layer.variant_name().find("_per_group") != std::string::npos, per_group) << layer.variant_name();
     }
     for (const Case &c : cases) expect_case_correct(c, device(), methods());
