@@ -779,12 +779,13 @@ TEST_P(Correctness, WideMapsAndChannelBlocks) {
 
 // The packed weights hold output channels in blocks of 16 (runtime/src/packing.hpp). The
 // CPU's channel tiles read whole blocks in ungrouped layers; grouped layers with 8 or more
-// channels per group run on the CPU as one ungrouped layer per group on channel slices
+// channels per group and a reduction (inputs per group x taps / stride_h*stride_w) of 32 or
+// more run on the CPU as one ungrouped layer per group on channel slices
 // (runtime/src/conv_transpose.cpp), as do groups of fewer channels whose layer takes the
 // tap-products kernel (32+ inputs per group at stride 2); the others take the grouped
-// kernels' one-channel tiles. Channel counts around the block size, groups of 3, 7, 8, 17
-// and 40 channels, strides 1 to 4, small and wide maps, and per-group layers with a batch,
-// unequal strides, asymmetric padding, output padding and dilation.
+// kernels' one-channel tiles. Channel counts around the block size, groups of 3, 7, 8, 16,
+// 17 and 40 channels, strides 1 to 4, small and wide maps, and per-group layers with a
+// batch, unequal strides, asymmetric padding, output padding and dilation.
 TEST_P(Correctness, ChannelBlocksAndGroupsWithManyChannels) {
     SCOPED_TRACE(seed_text());
     std::vector<Case> cases = {
@@ -800,22 +801,24 @@ TEST_P(Correctness, ChannelBlocksAndGroupsWithManyChannels) {
         int groups, cin_per_group, cout_per_group;
     };
     for (const Grouped g : {Grouped{2, 3, 8}, Grouped{3, 2, 17}, Grouped{2, 5, 40}, Grouped{3, 4, 7},
-                            Grouped{2, 40, 3}}) {
+                            Grouped{2, 40, 3}, Grouped{2, 8, 16}, Grouped{3, 9, 8}}) {
         Case c = make_case(1, g.groups * g.cin_per_group, 6, 19, g.groups * g.cout_per_group, 4, symmetric(2, 1), true);
         c.p.groups = g.groups;
         cases.push_back(c);
     }
-    Case batch = make_case(3, 3 * 5, 7, 11, 3 * 16, 5, symmetric(3, 2, 1, 1, 3), false);
+    Case batch = make_case(3, 3 * 8, 7, 11, 3 * 16, 5, symmetric(3, 2, 1, 1, 3), false);
     batch.p.stride_w = 2, batch.p.pad_left = 1, batch.p.pad_bottom = 0, batch.p.output_padding_w = 0;
     cases.push_back(batch);
-    cases.push_back(make_case(2, 4 * 6, 9, 8, 4 * 9, 3, symmetric(2, 2, 1, 2, 4), true));  // dilation 2
+    cases.push_back(make_case(2, 4 * 16, 9, 8, 4 * 9, 3, symmetric(2, 2, 1, 2, 4), true));  // dilation 2
     for (const Case &c : cases) {
         if (c.p.groups == 1) continue;
         const WeightShape ws = c.weight_shape();
         const ConvTranspose2d layer(c.p, ws, std::vector<float>(size_t(ws.elements())).data(), nullptr,
                                     Method::Segregated, device());
-        const bool tap_products = ws.cin / c.p.groups >= 32 && c.p.stride_h == 2 && c.p.stride_w == 2;
-        const bool per_group = device() == Device::cpu && (ws.cout_per_group >= 8 || tap_products);
+        const int64_t cin = ws.cin / c.p.groups, reduction = cin * ws.kh * ws.kw / (c.p.stride_h * c.p.stride_w);
+        const bool tap_products = cin >= 32 && c.p.stride_h == 2 && c.p.stride_w == 2;
+        const bool per_group =
+            device() == Device::cpu && (ws.cout_per_group >= 8 ? reduction >= 32 : tap_products);
         EXPECT_EQ(layer.variant_name().find("_per_group") != std::string::npos, per_group) << layer.variant_name();
     }
     for (const Case &c : cases) expect_case_correct(c, device(), methods());

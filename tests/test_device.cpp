@@ -118,19 +118,21 @@ TEST_P(DeviceTensors, UploadDownloadRoundTrip) {
 
 // Several layers of different methods, each run twice through device tensors and once
 // through host arrays: all agree with the reference and the weights were uploaded once.
-// Two groups of 4 channels, and of 8 (which the CPU runs per group, on channel slices).
+// Two groups of 3 inputs and 4 outputs, and of 8 and 8 (which the CPU runs per group, on
+// channel slices of the tensors).
 TEST_P(DeviceTensors, LayerOnDeviceTensorsMatchesHostRun) {
-    for (const int64_t cout_per_group : {4, 8}) {
-        SCOPED_TRACE("Cout/groups " + std::to_string(cout_per_group));
+    for (const WeightShape ws : {WeightShape{6, 4, 4, 4}, WeightShape{16, 8, 4, 4}}) {
+        SCOPED_TRACE("Cout/groups " + std::to_string(ws.cout_per_group));
         const ConvTransposeParams p = symmetric(2, 1, 1, 1, 2);
-        const WeightShape ws{6, cout_per_group, 4, 4};
-        const Shape4 in{2, 6, 9, 7};
-        const std::vector<float> w = random_floats(ws.elements(), 1), b = random_floats(2 * cout_per_group, 2);
+        const Shape4 in{2, ws.cin, 9, 7};
+        const std::vector<float> w = random_floats(ws.elements(), 1), b = random_floats(2 * ws.cout_per_group, 2);
         const std::vector<float> x = random_floats(in.elements(), 3);
         const std::vector<double> want = reference_scatter(p, ws, w.data(), b.data(), x.data(), in);
         for (Method method : {Method::Segregated, Method::ZeroInsert}) {
             const ConvTranspose2d layer(p, ws, w.data(), b.data(), method, device());
             EXPECT_EQ(layer.device(), device());
+            const bool per_group = device() == Device::cpu && ws.cout_per_group == 8;
+            EXPECT_EQ(layer.variant_name().find("_per_group") != std::string::npos, per_group) << layer.variant_name();
             const Shape4 out = layer.output_shape(in);
             DeviceTensor din(device(), in), dout(device(), out);
             din.upload(x.data());

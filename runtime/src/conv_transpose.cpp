@@ -21,18 +21,26 @@ namespace {
 // ungrouped layer per group, on channel slices of the input and output: the ungrouped
 // kernels' channel tiles (16 or 8 channels x pixels, weights as vectors) then serve them,
 // where the grouped kernels take the one-channel column tile (a grouped layer's tiles would
-// start anywhere in the packed weights' channel blocks). Zen 3, 2 threads, 64x64 maps,
-// 64 -> 64 channels: 4 groups 3.9 ms as one grouped call, 0.39 ms per group ungrouped.
+// start anywhere in the packed weights' channel blocks). A channel tile pays for its
+// transpose into pixel-major rows over its reduction (a group's input channels x a phase's
+// taps), so only from kPerGroupMinReduction; below it the calls' fixed costs won. Zen 3, 2
+// threads, medians of alternating rounds, grouped call -> per group: 64 -> 64 channels in 4
+// groups on 64x64 (reduction 64) 3.0-3.8 -> 1.3-1.4 ms, in 8 groups (32) 1.6-2.1 -> 1.0;
+// 256 -> 256 in 32 groups (8 inputs each) at stride 2, 4x4 on 32x32 (32) 2.2-3.1 -> 1.8-2.3,
+// 3x3 (18) even, 2x2 (8) 0.56-0.77 -> 0.87-1.46; at stride 3, 3x3 (8) 5.6-6.8 -> 7.6-10.5.
 // Groups of fewer channels run per group where each group's layer takes the tap-products
-// kernel (many inputs per group): 128 -> 8 channels in 2 groups 2.8 ms grouped, 2 x 0.47 ms.
+// kernel (32+ inputs per group): 128 -> 8 channels in 2 groups 2.3-2.7 -> 0.7-1.0 ms.
 constexpr int64_t kPerGroupMinChannels = 8;
+constexpr int64_t kPerGroupMinReduction = 32;
 
 bool runs_per_group(const ConvTransposeParams &p, const WeightShape &ws, Method method, Device device) {
     if (device != Device::cpu || method == Method::Reference || p.groups == 1) return false;
-    if (ws.cout_per_group >= kPerGroupMinChannels) return true;
+    const int64_t cin_per_group = ws.cin / p.groups;
+    const int64_t reduction = cin_per_group * ws.kh * ws.kw / (int64_t(p.stride_h) * p.stride_w);
+    if (ws.cout_per_group >= kPerGroupMinChannels) return reduction >= kPerGroupMinReduction;
     ConvTransposeParams one_group = p;
     one_group.groups = 1;
-    const WeightShape group_shape{ws.cin / p.groups, ws.cout_per_group, ws.kh, ws.kw};
+    const WeightShape group_shape{cin_per_group, ws.cout_per_group, ws.kh, ws.kw};
     return method == Method::Segregated && detail::uses_tap_products_variant(device, one_group, group_shape);
 }
 
