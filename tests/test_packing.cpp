@@ -70,9 +70,9 @@ TEST(Packing, LargeStrideOnOneAxis) {
     ConvTransposeParams p;
     p.stride_h = 1 << 16;
     const ConvTranspose2d layer(p, ws, &weight, nullptr, Method::Segregated);
-    // One channel padded to 64, one tap: 4 blocks of 16 per phase, plus the line that aligns
+    // One channel padded to one block of 16, one tap per phase, plus the line that aligns
     // the start.
-    EXPECT_EQ(layer.packed_weight_bytes(), int64_t(sizeof(float)) * (64 * (1 << 16) + 16));
+    EXPECT_EQ(layer.packed_weight_bytes(), int64_t(sizeof(float)) * (16 * (1 << 16) + 16));
 }
 
 // Element `index` of a packed layout, through its Halide dimensions.
@@ -96,7 +96,7 @@ TEST(Packing, SubKernelLayoutHoldsEveryWeight) {
     const detail::SubKernels sub = detail::segregate_kernel(p, ws, weights.data());
     EXPECT_EQ(reinterpret_cast<uintptr_t>(sub.values()) % 64, 0u);
     ASSERT_EQ(sub.block, detail::kChannelBlock);
-    EXPECT_EQ(sub.blocks * sub.block, 64);  // 7 channels padded to a multiple of 64
+    EXPECT_EQ(sub.blocks * sub.block, 16);  // 7 channels padded to one block
     const std::vector<halide_dimension_t> dims = sub.dimensions();
     ASSERT_EQ(dims.size(), 7u);
     EXPECT_EQ(dims[3].stride, sub.block);                    // ci: the next run
@@ -146,10 +146,11 @@ TEST(Packing, WholeKernelLayoutHoldsEveryWeight) {
 }
 
 // The channel axis is padded to the next multiple of kChannelPadding (64), no further: a
-// register tile reads at most to the end of its task's block of 16, 32 or 64 channels.
+// register tile reads at most to the end of its task's block of 16, 32 or 64 channels. Up to
+// 16 channels, to one block of 16: no tile is wider than 16 channels there.
 TEST(Packing, ChannelsArePaddedToAMultipleOf64) {
-    for (const auto &[cout, padded] :
-         std::vector<std::pair<int, int>>{{1, 64}, {63, 64}, {64, 64}, {65, 128}, {256, 256}}) {
+    for (const auto &[cout, padded] : std::vector<std::pair<int, int>>{
+             {1, 16}, {8, 16}, {16, 16}, {17, 64}, {63, 64}, {64, 64}, {65, 128}, {256, 256}}) {
         const WeightShape ws{2, cout, 2, 2};
         const std::vector<float> weights(size_t(ws.elements()), 1.0f);
         EXPECT_EQ(detail::segregate_kernel(symmetric(2, 0), ws, weights.data()).blocks * detail::kChannelBlock, padded)

@@ -58,6 +58,7 @@ void lay_out(ChannelBlocks &out, const char *what, std::initializer_list<int64_t
              int channel_padding, int64_t block_runs, int64_t copies) {
     packed_elements(what, extents);
     const bool padded = channel_padding > 0;
+    if (padded && cout_per_group <= kChannelBlock) channel_padding = kChannelBlock;  // see packing.hpp
     out.block = padded ? kChannelBlock : cout_per_group;
     out.blocks =
         padded ? (cout_per_group + channel_padding - 1) / channel_padding * (channel_padding / kChannelBlock) : 1;

@@ -24,6 +24,10 @@ AxisPhase axis_phase(int phase, int stride, int kernel, int dilation);
 // size, see schedules/x86_schedules.cpp; GPU tiles are 4 channels in blocks of 8), so never
 // past the next multiple of 64. The generators promise Halide those reads stay inside.
 // (Padding by 64 channels past the last instead cost 25% more memory at 256 channels.)
+// Layers of at most kChannelBlock (16) channels are padded to one block: their tasks hold
+// all of their channels, and no tile wider than 16 channels is chosen for fewer than 32
+// (x86_schedules.cpp's channel_tile_choice; the check_unsafe_promises build verifies it).
+// That is 4x less for the few-channel layers and for the per-group layers of 8-16 channels.
 constexpr int kChannelPadding = 64;
 
 // With channel padding, output channels are packed in blocks of kChannelBlock (one 64-byte
