@@ -1,7 +1,6 @@
 // The layer object: validates and packs once at construction, runs many times.
 #include "ksconv/conv_transpose.hpp"
 
-#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -33,37 +32,33 @@ namespace {
 constexpr int64_t kPerGroupMinChannels = 8;
 constexpr int64_t kPerGroupMinReduction = 32;
 
-bool runs_per_group(const ConvTransposeParams &p, const WeightShape &ws, Method method, Device device) {
-    if (device != Device::cpu || method == Method::Reference || p.groups == 1) return false;
-    const int64_t cin_per_group = ws.cin / p.groups;
-    const int64_t reduction = cin_per_group * ws.kh * ws.kw / (int64_t(p.stride_h) * p.stride_w);
-    if (ws.cout_per_group >= kPerGroupMinChannels) return reduction >= kPerGroupMinReduction;
-    ConvTransposeParams one_group = p;
-    one_group.groups = 1;
-    const WeightShape group_shape{cin_per_group, ws.cout_per_group, ws.kh, ws.kw};
-    return method == Method::Segregated && detail::uses_tap_products_variant(device, one_group, group_shape);
+// The ungrouped layer that one group of a grouped layer is.
+struct OneGroup {
+    ConvTransposeParams params;
+    WeightShape shape;
+};
+OneGroup one_group_of(const ConvTransposeParams &p, const WeightShape &ws) {
+    OneGroup group{p, {ws.cin / p.groups, ws.cout_per_group, ws.kh, ws.kw}};
+    group.params.groups = 1;
+    return group;
 }
 
-// A view of channels [first, first + count) of an (x, y, c, n) host buffer; same mins and
-// strides, so channel first is the view's channel 0 when the buffer's channel min is 0.
-class ChannelSlice {
-public:
-    ChannelSlice(const halide_buffer_t &whole, int first, int count) : buffer_(whole) {
-        if (whole.dimensions != 4 || whole.device_interface != nullptr)
-            throw Error("internal: channel slices are of 4-dimensional host buffers");
-        std::copy(whole.dim, whole.dim + 4, dims_);
-        dims_[2].extent = count;
-        buffer_.dim = dims_;
-        buffer_.host = whole.host + int64_t(first) * whole.dim[2].stride * whole.type.bytes();
-    }
-    ChannelSlice(const ChannelSlice &) = delete;
-    ChannelSlice &operator=(const ChannelSlice &) = delete;
-    halide_buffer_t *get() { return &buffer_; }
+bool runs_per_group(const ConvTransposeParams &p, const WeightShape &ws, Method method, Device device) {
+    if (device != Device::cpu || method == Method::Reference || p.groups == 1) return false;
+    const OneGroup group = one_group_of(p, ws);
+    const int64_t reduction = group.shape.cin * ws.kh * ws.kw / (int64_t(p.stride_h) * p.stride_w);
+    if (ws.cout_per_group >= kPerGroupMinChannels) return reduction >= kPerGroupMinReduction;
+    return method == Method::Segregated && detail::uses_tap_products_variant(device, group.params, group.shape);
+}
 
-private:
-    halide_buffer_t buffer_;
-    halide_dimension_t dims_[4];
-};
+// Channels [first, first + count) of an (x, y, c, n) host buffer, numbered from the buffer's
+// own channel min again: a view, nothing is copied.
+Halide::Runtime::Buffer<float> channel_slice(const halide_buffer_t &whole, int first, int count) {
+    Halide::Runtime::Buffer<float> slice(whole);
+    slice.crop(2, whole.dim[2].min + first, count);
+    slice.translate(2, -first);
+    return slice;
+}
 
 }  // namespace
 
@@ -94,8 +89,8 @@ struct ConvTranspose2d::Impl {
             const int groups = int(group_layers.size());
             const int cin = input->dim[2].extent / groups, cout = output->dim[2].extent / groups;
             for (int g = 0; g < groups; g++) {
-                ChannelSlice in(*input, g * cin, cin), out(*output, g * cout, cout);
-                group_layers[size_t(g)].impl_->run_kernel(in.get(), out.get());
+                auto in = channel_slice(*input, g * cin, cin), out = channel_slice(*output, g * cout, cout);
+                group_layers[size_t(g)].impl_->run_kernel(in.raw_buffer(), out.raw_buffer());
             }
             return;
         }
@@ -138,13 +133,10 @@ ConvTranspose2d::ConvTranspose2d(const ConvTransposeParams &params, const Weight
     im.device = device;
     const int64_t cout = weight_shape.cout_per_group * params.groups;
     if (runs_per_group(params, weight_shape, method, device)) {
-        ConvTransposeParams one_group = params;
-        one_group.groups = 1;
-        const WeightShape group_shape{weight_shape.cin / params.groups, weight_shape.cout_per_group, weight_shape.kh,
-                                      weight_shape.kw};
+        const OneGroup group = one_group_of(params, weight_shape);
         for (int g = 0; g < params.groups; g++) {
             // Weights are Cin x Cout/groups x KH x KW: group g's input channels are one run.
-            im.group_layers.emplace_back(one_group, group_shape, weights + g * group_shape.elements(),
+            im.group_layers.emplace_back(group.params, group.shape, weights + g * group.shape.elements(),
                                          bias ? bias + g * weight_shape.cout_per_group : nullptr, method, device);
         }
         return;
